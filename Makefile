@@ -1,0 +1,78 @@
+# edgeguard — `make demo` and `make test` do everything on a fresh machine (setup included).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# npm's wasm-opt (binaryen 132) first: Debian's binaryen 108 writes modules that fail at load.
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CARGO_TERM_COLOR ?= never
+
+CONFIG ?= examples/config.json
+DIST ?= dist
+PKG := target/wasm-pkg
+WASM_PACK_VERSION := 0.15.1
+# wasm-bindgen-cli must equal the wasm-bindgen crate pinned in Cargo.toml.
+WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+
+.PHONY: help setup build wasm bundle cli test test-rust test-wasm test-node lint fmt demo clean
+
+help:
+	@echo "make demo      install what is missing, build, run the demo"
+	@echo "make test      install what is missing, run every test"
+	@echo "make bundle CONFIG=path/to/config.json   -> $(DIST)/lambda/ and $(DIST)/edgeguard-lambda.zip"
+	@echo "make lint      rustfmt + clippy (host and wasm32)"
+
+## setup: idempotent; installs only what is missing.
+setup: node_modules/.package-lock.json
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	@wasm-pack --version 2>/dev/null | grep -q "$(WASM_PACK_VERSION)" \
+	  || cargo install wasm-pack --version $(WASM_PACK_VERSION) --locked
+	@# No --locked: the lockfile pins a webpki-roots release the registry no longer serves.
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@command -v rustfmt >/dev/null && cargo clippy --version >/dev/null 2>&1 \
+	  || rustup component add rustfmt clippy
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+## build: the WebAssembly core and the native CLI.
+build: wasm cli
+
+wasm: setup
+	wasm-pack build --target nodejs --release --mode no-install --out-dir $(PKG) --out-name edgeguard
+
+cli:
+	cargo build --release --features cli --bin edgeguard
+
+bundle: wasm
+	node js-shim/bundle.js --config $(CONFIG) --pkg $(PKG) --out $(DIST)
+
+## test: everything, offline once set up.
+test: setup lint test-rust test-wasm test-node
+
+test-rust:
+	cargo test --all-features
+
+test-wasm: setup
+	wasm-pack test --node --mode no-install -- --test wasm_boundary
+
+test-node: bundle
+	node --test js-shim/test/ tests/vectors/
+
+lint: setup
+	cargo fmt --check
+	cargo clippy --all-targets --all-features -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+
+fmt:
+	cargo fmt
+
+demo: bundle
+	node examples/replay/run.js
+
+clean:
+	rm -rf $(DIST) $(PKG)
+
+-include mk/*.mk

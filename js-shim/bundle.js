@@ -1,0 +1,102 @@
+'use strict';
+// Build tool (not shipped): node js-shim/bundle.js --config FILE --pkg DIR --out DIR
+// Validates the config with the same WebAssembly core that will run it, assembles
+// <out>/lambda/ and writes <out>/edgeguard-lambda.zip (deterministic: fixed timestamps).
+
+const fs = require('node:fs');
+const path = require('node:path');
+const zlib = require('node:zlib');
+
+const LIMIT = 1048576; // Lambda@Edge viewer triggers: 1 MB compressed (platform.md §3.1)
+const FILES = ['index.js', 'edgeguard.js', 'edgeguard_bg.wasm', 'config.json'];
+
+function args(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i += 2) out[argv[i].replace(/^--/, '')] = argv[i + 1];
+  for (const name of ['config', 'pkg', 'out']) {
+    if (!out[name]) fail(`missing --${name}\nusage: node js-shim/bundle.js --config FILE --pkg DIR --out DIR`);
+  }
+  return out;
+}
+
+function fail(message) {
+  process.stderr.write(`bundle: ${message}\n`);
+  process.exit(1);
+}
+
+function validate(pkg, configText, configPath) {
+  const core = require(path.resolve(pkg, 'edgeguard.js'));
+  try {
+    new core.Engine(configText);
+  } catch (err) {
+    // The report holds JSON paths and fixed sentences only: never a secret.
+    fail(`${configPath} is invalid:\n${String(err.message).split('\n').slice(1).join('\n')}`);
+  }
+}
+
+// A plain ZIP (deflate, no extras) with a fixed 1980-01-01 timestamp.
+function zip(entries) {
+  const locals = [], centrals = [];
+  let offset = 0;
+  for (const { name, data } of entries) {
+    const packed = zlib.deflateRawSync(data, { level: 9 });
+    const nameBuf = Buffer.from(name);
+    const crc = zlib.crc32(data);
+    const common = Buffer.alloc(26);
+    common.writeUInt16LE(20, 0); common.writeUInt16LE(0, 2); common.writeUInt16LE(8, 4);
+    common.writeUInt16LE(0, 6); common.writeUInt16LE(0x21, 8); // time 00:00, date 1980-01-01
+    common.writeUInt32LE(crc, 10); common.writeUInt32LE(packed.length, 14);
+    common.writeUInt32LE(data.length, 18); common.writeUInt16LE(nameBuf.length, 22);
+    common.writeUInt16LE(0, 24);
+    const local = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), common, nameBuf, packed]);
+    const central = Buffer.concat([Buffer.from([0x50, 0x4b, 0x01, 0x02]), Buffer.from([20, 3]), common,
+      Buffer.alloc(8), u32(0o100644 << 16), u32(offset), nameBuf]);
+    locals.push(local); centrals.push(central);
+    offset += local.length;
+  }
+  const dir = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10); end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, dir, end]);
+}
+
+function u32(n) {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n >>> 0, 0);
+  return b;
+}
+
+function main() {
+  const opts = args(process.argv.slice(2));
+  let configText;
+  try {
+    configText = fs.readFileSync(opts.config, 'utf8');
+  } catch (err) {
+    fail(`cannot read ${opts.config}: ${err.code || 'error'}`);
+  }
+  validate(opts.pkg, configText, opts.config);
+  const lambdaDir = path.join(opts.out, 'lambda');
+  fs.rmSync(lambdaDir, { recursive: true, force: true });
+  fs.mkdirSync(lambdaDir, { recursive: true });
+  const sources = {
+    'index.js': path.join(__dirname, 'index.js'),
+    'edgeguard.js': path.join(opts.pkg, 'edgeguard.js'),
+    'edgeguard_bg.wasm': path.join(opts.pkg, 'edgeguard_bg.wasm'),
+  };
+  const entries = FILES.map((name) => {
+    const data = name === 'config.json' ? Buffer.from(configText) : fs.readFileSync(sources[name]);
+    fs.writeFileSync(path.join(lambdaDir, name), data);
+    return { name, data };
+  });
+  const zipPath = path.join(opts.out, 'edgeguard-lambda.zip');
+  const archive = zip(entries);
+  fs.writeFileSync(zipPath, archive);
+  const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  console.log(`bundle: ${zipPath} ${archive.length} bytes (${kb(archive.length)}; limit ${kb(LIMIT)})`);
+  for (const { name, data } of entries) console.log(`  ${name.padEnd(18)} ${String(data.length).padStart(8)} bytes`);
+  if (archive.length > LIMIT) fail(`${zipPath} is ${archive.length} bytes, over the 1,048,576-byte Lambda@Edge limit`);
+}
+
+main();

@@ -1,0 +1,86 @@
+'use strict';
+// edgeguard's Lambda@Edge handler (viewer-request, origin-response, viewer-response).
+// Every decision is made by the WebAssembly core; this file only loads it, passes the
+// event and the time in, prints the log line it is handed, and fails closed on errors.
+// No runtime dependencies: Lambda@Edge viewer triggers allow 1 MB zipped in total.
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const GLUE = path.join(__dirname, 'edgeguard.js');
+// Lambda@Edge has no environment variables; EDGEGUARD_CONFIG is for local runs only.
+const CONFIG_PATH = process.env.EDGEGUARD_CONFIG || path.join(__dirname, 'config.json');
+
+const NO_STORE = 'no-store';
+const PRIVATE_NO_STORE = 'private, no-store';
+const CORE_CODES = new Set(['config_invalid', 'event_malformed']);
+
+let engine = null;
+
+// One engine per container, built on first use and again after a WebAssembly trap.
+function currentEngine() {
+  if (engine === null) {
+    delete require.cache[GLUE]; // a fresh module instance: a trapped one is never reused
+    const core = require(GLUE);
+    engine = new core.Engine(fs.readFileSync(CONFIG_PATH, 'utf8'));
+  }
+  return engine;
+}
+
+try {
+  currentEngine(); // cold start work happens at init, not on the first request
+} catch (err) {
+  log({ trigger: 'init', outcome: 'fail-closed', code: codeOf(err) });
+}
+
+exports.handler = async function handler(event) {
+  const cf = event && event.Records && event.Records[0] && event.Records[0].cf;
+  const trigger = cf && cf.config && cf.config.eventType;
+  try {
+    const out = JSON.parse(currentEngine().handle(JSON.stringify(event), Date.now()));
+    log(out.log);
+    return out.result;
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) engine = null;
+    log({ trigger: typeof trigger === 'string' ? trigger : null, outcome: 'fail-closed', code: codeOf(err),
+      requestId: safeId(cf && cf.config && cf.config.requestId) });
+    return failClosed(trigger, cf && cf.response);
+  }
+};
+
+// CONTRACT §8: viewer-request answers 503 no-store; response triggers pass the response
+// on as private, no-store so nothing is stored on our behalf.
+function failClosed(trigger, response) {
+  const isResponseTrigger = trigger === 'origin-response' || trigger === 'viewer-response';
+  if (isResponseTrigger && response && typeof response === 'object') {
+    const headers = response.headers && typeof response.headers === 'object' ? response.headers : {};
+    headers['cache-control'] = [{ key: 'Cache-Control', value: PRIVATE_NO_STORE }];
+    response.headers = headers;
+    return response;
+  }
+  return {
+    status: '503',
+    statusDescription: 'Service Unavailable',
+    headers: {
+      'cache-control': [{ key: 'Cache-Control', value: NO_STORE }],
+      'content-type': [{ key: 'Content-Type', value: 'application/json' }],
+    },
+    body: '{"error":"internal"}',
+    bodyEncoding: 'text',
+  };
+}
+
+// Only the core's own codes (CORE_CODES) reach a log line; anything else (a trap, a JSON
+// error) is logged as `internal`, so no message text of unknown origin is ever printed.
+function codeOf(err) {
+  const first = String((err && err.message) || '').split('\n')[0];
+  return !(err instanceof WebAssembly.RuntimeError) && CORE_CODES.has(first) ? first : 'internal';
+}
+
+function safeId(id) {
+  return typeof id === 'string' ? id.replace(/[^A-Za-z0-9_=+/-]/g, '').slice(0, 128) : null;
+}
+
+function log(record) {
+  console.log(JSON.stringify(record));
+}

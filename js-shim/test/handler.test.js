@@ -1,0 +1,261 @@
+'use strict';
+// The built bundle, all three triggers, CONTRACT §3–§8.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const fs = require('node:fs');
+const {
+  VECTORS, loadBundle, fixture, viewerRequest, responseEvent, header, vectorCase, atVectorTime, logLines,
+} = require('./support');
+
+// The vector issuers and keys, with the contract's route table.
+const config = {
+  ...VECTORS.config,
+  token: { header: 'authorization', cookie: 'session' },
+  routes: [
+    { path: '/api/payment-methods*', access: 'authenticated', cache: 'no-store' },
+    { path: '/api/*', access: 'authenticated', cache: 'per-user', maxAgeSeconds: 300 },
+    { path: '/account*', access: 'authenticated', cache: 'no-store' },
+    { path: '/home', access: 'optional', cache: 'per-user', maxAgeSeconds: 60 },
+    { path: '/static/*', access: 'public', cache: 'origin' },
+    { path: '/public/*', access: 'public', cache: 'origin' },
+  ],
+};
+const { handler } = loadBundle(config);
+const valid = vectorCase('es256_valid');
+const bearer = valid.authorization[0];
+const run = (event) => atVectorTime(() => handler(event));
+
+test('AWS fixture shapes are accepted for every trigger', async () => {
+  const vr = await run(fixture('viewer-request')); // uri "/" matches no route: fails closed
+  assert.equal(vr.status, '401');
+  const or = await run(fixture('origin-response'));
+  assert.equal(header(or, 'cache-control'), 'private, no-store, max-age=0');
+  assert.equal(header(or, 'content-length'), '9593', 'unrelated headers kept');
+  const vresp = await run(fixture('viewer-response'));
+  assert.equal(header(vresp, 'cache-control'), 'private, no-store, max-age=0');
+});
+
+test('a verified request gets the key and claims, loses the token, keeps the rest', async () => {
+  const result = await run(viewerRequest('/api/orders', { Authorization: bearer }));
+  assert.equal(result.uri, '/api/orders');
+  assert.equal(result.clientIp, '203.0.113.178');
+  assert.equal(header(result, 'x-user-cache-key'), valid.expect.cacheKey);
+  assert.equal(header(result, 'x-auth-sub'), valid.expect.sub);
+  assert.equal(result.headers.authorization, undefined);
+  assert.equal(header(result, 'user-agent'), 'curl/7.66.0');
+});
+
+test('forged cache-key and identity headers are stripped on every route', async () => {
+  const forged = { 'X-User-Cache-Key': 'victim-key', 'X-Auth-Sub': 'victim' };
+  const pub = await run(viewerRequest('/static/app.js', forged));
+  assert.equal(pub.headers['x-user-cache-key'], undefined);
+  assert.equal(pub.headers['x-auth-sub'], undefined);
+  const anon = await run(viewerRequest('/home', forged));
+  assert.equal(header(anon, 'x-user-cache-key'), 'anonymous');
+  assert.equal(anon.headers['x-auth-sub'], undefined);
+  const user = await run(viewerRequest('/api/x', { ...forged, Authorization: bearer }));
+  assert.equal(header(user, 'x-user-cache-key'), valid.expect.cacheKey);
+  assert.equal(header(user, 'x-auth-sub'), valid.expect.sub);
+});
+
+test('optional routes: anonymous without a token, the user with one, 401 with a bad one', async () => {
+  const anon = await run(viewerRequest('/home'));
+  assert.equal(header(anon, 'x-user-cache-key'), 'anonymous');
+  const user = await run(viewerRequest('/home', { Authorization: bearer }));
+  assert.equal(header(user, 'x-user-cache-key'), valid.expect.cacheKey);
+  const bad = await run(viewerRequest('/home', { Authorization: vectorCase('es256_flipped_sig').authorization[0] }));
+  assert.equal(bad.status, '401');
+  assert.deepEqual(JSON.parse(bad.body), { error: 'signature_invalid' });
+});
+
+test('tokens are read from the configured cookie and removed from it', async () => {
+  const token = bearer.split(' ')[1];
+  const result = await run(viewerRequest('/api/x', { Cookie: `theme=dark; session=${token}` }));
+  assert.equal(header(result, 'x-user-cache-key'), valid.expect.cacheKey);
+  assert.equal(header(result, 'cookie'), 'theme=dark');
+});
+
+test('401 responses follow RFC 6750 and echo nothing', async () => {
+  const missing = await run(viewerRequest('/api/x'));
+  assert.equal(missing.status, '401');
+  assert.equal(header(missing, 'www-authenticate'), 'Bearer realm="d111111abcdef8.cloudfront.net"');
+  assert.equal(header(missing, 'cache-control'), 'no-store');
+  assert.deepEqual(JSON.parse(missing.body), { error: 'token_missing' });
+  const expired = vectorCase('expired_beyond_skew').authorization[0];
+  const bad = await run(viewerRequest('/api/x', { Authorization: expired }));
+  assert.equal(header(bad, 'www-authenticate'),
+    'Bearer realm="d111111abcdef8.cloudfront.net", error="invalid_token"');
+  assert.ok(!JSON.stringify(bad).includes(expired.split(' ')[1].split('.')[1]));
+  const two = await run(viewerRequest('/api/x', { Authorization: [bearer, bearer] }));
+  assert.deepEqual(JSON.parse(two.body), { error: 'token_multiple' });
+});
+
+test('an unmatched path fails closed: authenticated and never stored', async () => {
+  const noStar = { ...config, routes: config.routes.filter((r) => r.path !== '/static/*') };
+  const { handler: strict } = loadBundle(noStar);
+  const denied = await atVectorTime(() => strict(viewerRequest('/static/app.js')));
+  assert.equal(denied.status, '401');
+  const allowed = await atVectorTime(() => strict(viewerRequest('/static/app.js', { Authorization: bearer })));
+  assert.equal(header(allowed, 'x-user-cache-key'), valid.expect.cacheKey);
+  const stored = await atVectorTime(() => strict(responseEvent('origin-response', '/static/app.js', 200,
+    { 'Cache-Control': 'public, max-age=86400' })));
+  assert.equal(header(stored, 'cache-control'), 'private, no-store, max-age=0');
+});
+
+test('web cache deception paths are authenticated and never stored', async () => {
+  for (const uri of ['/static/..%2Fapi/x', '/public/..;/api/x', '//api/x', '/static/%2e%2e/api/x',
+    '/static/%zz', '/static/%', '/static/a%00b', '/home/..%2fapi/x']) {
+    const denied = await run(viewerRequest(uri));
+    assert.equal(denied.status, '401', uri);
+    const forwarded = await run(viewerRequest(uri, { Authorization: bearer }));
+    assert.equal(header(forwarded, 'x-user-cache-key'), valid.expect.cacheKey, uri);
+    assert.equal(forwarded.uri, uri, 'the uri itself is never rewritten');
+    for (const trigger of ['origin-response', 'viewer-response']) {
+      const response = await run(responseEvent(trigger, uri, 200, { 'Cache-Control': 'public, max-age=600' }));
+      assert.equal(header(response, 'cache-control'), 'private, no-store, max-age=0', `${trigger} ${uri}`);
+    }
+  }
+});
+
+test('origin-response rules (CONTRACT §6)', async () => {
+  const cases = [
+    ['/api/payment-methods/1', 200, { 'Cache-Control': 'public, max-age=600' }, 'private, no-store, max-age=0'],
+    ['/account/settings', 500, {}, 'private, no-store, max-age=0'],
+    ['/api/orders', 200, {}, 's-maxage=300, max-age=0'],
+    ['/api/orders', 200, { 'Cache-Control': 'max-age=60' }, 's-maxage=60, max-age=0'],
+    ['/api/orders', 200, { 'Cache-Control': 'public, max-age=9999' }, 's-maxage=300, max-age=0'],
+    ['/api/orders', 200, { 'Cache-Control': 'max-age=900, s-maxage=20' }, 's-maxage=20, max-age=0'],
+    ['/api/orders', 404, {}, 's-maxage=300, max-age=0'],
+    ['/api/orders', 200, { 'Cache-Control': 'no-store' }, 'private, no-store, max-age=0'],
+    ['/api/orders', 200, { 'Cache-Control': 'no-cache' }, 'private, no-store, max-age=0'],
+    ['/api/orders', 200, { 'Cache-Control': 'max-age=0' }, 'private, no-store, max-age=0'],
+    ['/api/orders', 200, { 'Set-Cookie': 'sid=1' }, 'private, no-store, max-age=0'],
+    ['/api/orders', 302, {}, 'private, no-store, max-age=0'],
+    ['/api/orders', 503, {}, 'private, no-store, max-age=0'],
+    ['/home', 200, {}, 's-maxage=60, max-age=0'],
+    ['/static/app.js', 200, { 'Cache-Control': 'public, max-age=86400' }, 'public, max-age=86400'],
+    ['/static/app.js', 200, {}, undefined],
+    ['/static/app.js', 200, { 'Set-Cookie': 'sid=1', 'Cache-Control': 'public, max-age=60' }, 'private, no-store'],
+  ];
+  for (const [uri, status, headers, expected] of cases) {
+    const response = await run(responseEvent('origin-response', uri, status, headers));
+    assert.equal(header(response, 'cache-control'), expected, `${uri} ${status} ${JSON.stringify(headers)}`);
+    if (expected === 'private, no-store, max-age=0') {
+      assert.equal(header(response, 'pragma'), 'no-cache');
+      assert.equal(header(response, 'expires'), '0');
+    }
+  }
+});
+
+test('viewer-response rules (CONTRACT §7): nothing identity-bound leaves without private', async () => {
+  const cases = [
+    ['/api/orders', 's-maxage=300, max-age=0', 'private, no-cache'],
+    ['/home', 'public, s-maxage=60', 'private, no-cache'],
+    ['/account/settings', 'public', 'private, no-store, max-age=0'],
+    ['/static/app.js', 'public, max-age=86400', 'public, max-age=86400'],
+  ];
+  for (const [uri, origin, expected] of cases) {
+    const response = await run(responseEvent('viewer-response', uri, 200, { 'Cache-Control': origin }));
+    const seen = header(response, 'cache-control');
+    assert.equal(seen, expected, uri);
+    if (!uri.startsWith('/static')) {
+      assert.match(seen, /private/);
+      assert.doesNotMatch(seen, /public|s-maxage/);
+    }
+  }
+});
+
+test('malformed events fail closed (CONTRACT §8)', async () => {
+  const vr = await run({ Records: [{ cf: { config: { eventType: 'viewer-request' } } }] });
+  assert.equal(vr.status, '503');
+  assert.equal(header(vr, 'cache-control'), 'no-store');
+  const unknown = await run({ nonsense: true });
+  assert.equal(unknown.status, '503');
+  const originRequest = await run({ Records: [{ cf: { config: { eventType: 'origin-request' }, request: { uri: '/' } } }] });
+  assert.equal(originRequest.status, '503');
+  const event = responseEvent('origin-response', '/static/x', 200, {});
+  event.Records[0].cf.response.headers = { 'cache-control': 'not-an-array' };
+  const response = await run(event);
+  assert.equal(header(response, 'cache-control'), 'private, no-store');
+});
+
+test('a WebAssembly trap fails closed and the instance is rebuilt', async () => {
+  const { handler: fresh, dir } = loadBundle(config);
+  const gluePath = path.join(dir, 'edgeguard.js');
+  // Makes the currently loaded instance trap on its next call, as a Rust panic would.
+  const trapNextCall = () => {
+    const glue = require(gluePath);
+    glue.Engine.prototype.handle = function trap() {
+      throw new WebAssembly.RuntimeError('unreachable');
+    };
+    return glue;
+  };
+  const first = trapNextCall();
+  const vr = await atVectorTime(() => fresh(viewerRequest('/api/x', { Authorization: bearer })));
+  assert.equal(vr.status, '503');
+  assert.equal(header(vr, 'cache-control'), 'no-store');
+  // The next call builds a fresh instance from a freshly loaded module and serves normally.
+  const again = await atVectorTime(() => fresh(viewerRequest('/api/x', { Authorization: bearer })));
+  assert.equal(header(again, 'x-user-cache-key'), valid.expect.cacheKey);
+  assert.notEqual(require(gluePath), first, 'the trapped module must be dropped and loaded anew');
+  // Response triggers fail closed too.
+  trapNextCall();
+  const or = await atVectorTime(() => fresh(responseEvent('origin-response', '/static/x', 200,
+    { 'Cache-Control': 'public, max-age=60' })));
+  assert.equal(header(or, 'cache-control'), 'private, no-store');
+  const records = logLines.slice(-3).map((l) => JSON.parse(l));
+  assert.deepEqual(records.map((r) => [r.outcome, r.code]),
+    [['fail-closed', 'internal'], ['forward', null], ['fail-closed', 'internal']]);
+});
+
+test('an invalid config fails every request closed, and says why without secrets', async () => {
+  const secret = 'c2VjcmV0LXRvby1zaG9ydA==';
+  const before = logLines.length;
+  const { handler: broken } = loadBundle({ ...config, cacheKey: { ...config.cacheKey, secret } });
+  const vr = await broken(viewerRequest('/static/app.js'));
+  assert.equal(vr.status, '503');
+  const lines = logLines.slice(before).map((l) => JSON.parse(l));
+  assert.ok(lines.some((l) => l.trigger === 'init' && l.code === 'config_invalid'));
+  assert.ok(!logLines.slice(before).join('\n').includes(secret));
+});
+
+test('EDGEGUARD_CONFIG points a local run at another config file', async () => {
+  const { dir } = loadBundle('{"broken": true}');
+  const alt = path.join(dir, 'alt-config.json');
+  fs.writeFileSync(alt, JSON.stringify(config));
+  process.env.EDGEGUARD_CONFIG = alt;
+  try {
+    delete require.cache[path.join(dir, 'index.js')];
+    const { handler: local } = require(path.join(dir, 'index.js'));
+    const result = await atVectorTime(() => local(viewerRequest('/api/x', { Authorization: bearer })));
+    assert.equal(header(result, 'x-user-cache-key'), valid.expect.cacheKey);
+  } finally {
+    delete process.env.EDGEGUARD_CONFIG;
+  }
+});
+
+test('log lines: one JSON object per decision, with no token, claim, kid, header value or secret', () => {
+  const records = logLines.map((line) => JSON.parse(line));
+  assert.ok(records.length > 50);
+  for (const r of records) {
+    assert.ok(r.trigger === null || /^[a-z-]+$/.test(r.trigger));
+    assert.ok(typeof r.outcome === 'string');
+    if (r.cacheKey) assert.ok(r.cacheKey.length <= 8);
+  }
+  const text = logLines.join('\n');
+  const token = bearer.split(' ')[1];
+  const forbidden = [
+    ...token.split('.'), valid.expect.cacheKey, valid.expect.sub, VECTORS.config.cacheKey.secret,
+    'victim-key', 'dark', 'curl/7.66.0', 'sid=1',
+    ...VECTORS.config.issuers.flatMap((i) => i.jwks.keys.flatMap((k) => [k.kid, k.k, k.n, k.x].filter(Boolean))),
+  ];
+  for (const value of forbidden) assert.ok(!text.includes(value), `a log line contains ${value.slice(0, 3)}…`);
+});
+
+test('the shim stays thin: about 100 lines and no require beyond node built-ins and the glue', () => {
+  const source = fs.readFileSync(path.join(__dirname, '..', 'index.js'), 'utf8');
+  assert.ok(source.split('\n').length <= 110);
+  const requires = [...source.matchAll(/require\(([^)]+)\)/g)].map((m) => m[1]);
+  assert.deepEqual(requires.sort(), ["'node:fs'", "'node:path'", 'GLUE'].sort());
+});

@@ -1,0 +1,114 @@
+//! The per-user cache key (CONTRACT §5).
+//!
+//! `base64url_nopad(HMAC-SHA256(secret, JSON.stringify(["edgeguard/v1", iss, sub, ...claims])))`.
+//! `iss` and `sub` are used exactly as signed: folding case or Unicode could give two users
+//! one key. Without the secret the key says nothing about the subject; with it, anyone (an
+//! origin, say) can recompute it.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::secret::Secret;
+
+/// Domain-separation tag and version of the key format.
+pub const KEY_VERSION: &str = "edgeguard/v1";
+
+/// Characters of the key that logs may show.
+pub const LOG_PREFIX_CHARS: usize = 8;
+
+/// A derived cache-key value (43 base64url characters).
+#[derive(Clone, PartialEq, Eq)]
+pub struct CacheKey(String);
+
+impl CacheKey {
+    /// Derives the key for `iss`, `sub` and the configured extra claims (in config order;
+    /// `None` for a missing claim, written as JSON `null`).
+    pub fn derive(secret: &Secret, iss: &str, sub: &str, extra: &[Option<&str>]) -> CacheKey {
+        let mut parts: Vec<Option<&str>> = Vec::with_capacity(3 + extra.len());
+        parts.extend([Some(KEY_VERSION), Some(iss), Some(sub)]);
+        parts.extend_from_slice(extra);
+        // serde_json's compact output equals JSON.stringify for arrays of strings and nulls:
+        // the same escapes (\" \\ \b \f \n \r \t, \u00XX in lowercase hex), no spaces.
+        let message = serde_json::to_vec(&parts).unwrap_or_default();
+        let mut mac = match Hmac::<Sha256>::new_from_slice(secret.expose()) {
+            Ok(mac) => mac,
+            // HMAC accepts keys of any length; this arm cannot run.
+            Err(_) => return CacheKey(String::new()),
+        };
+        mac.update(&message);
+        CacheKey(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    }
+
+    /// The header value.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The first characters, which logs may carry to correlate requests of one user.
+    pub fn log_prefix(&self) -> &str {
+        self.0.get(..LOG_PREFIX_CHARS).unwrap_or("")
+    }
+}
+
+impl std::fmt::Debug for CacheKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CacheKey({}…)", self.log_prefix())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret() -> Secret {
+        Secret::new(vec![7u8; 32])
+    }
+
+    #[test]
+    fn is_43_base64url_characters_and_deterministic() {
+        let a = CacheKey::derive(&secret(), "https://idp/", "alice", &[]);
+        assert_eq!(a.as_str().len(), 43);
+        assert!(a
+            .as_str()
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert_eq!(a, CacheKey::derive(&secret(), "https://idp/", "alice", &[]));
+    }
+
+    #[test]
+    fn every_input_changes_the_key() {
+        let base = CacheKey::derive(&secret(), "iss", "sub", &[Some("t1")]);
+        assert_ne!(
+            base,
+            CacheKey::derive(&secret(), "iss2", "sub", &[Some("t1")])
+        );
+        assert_ne!(
+            base,
+            CacheKey::derive(&secret(), "iss", "Sub", &[Some("t1")])
+        );
+        assert_ne!(base, CacheKey::derive(&secret(), "iss", "sub", &[None]));
+        assert_ne!(
+            base,
+            CacheKey::derive(&secret(), "iss", "sub", &[Some("t2")])
+        );
+        assert_ne!(
+            base,
+            CacheKey::derive(&Secret::new(vec![8u8; 32]), "iss", "sub", &[Some("t1")])
+        );
+        // The JSON array framing keeps ("a","bc") and ("ab","c") apart.
+        assert_ne!(
+            CacheKey::derive(&secret(), "a", "bc", &[]),
+            CacheKey::derive(&secret(), "ab", "c", &[])
+        );
+    }
+
+    #[test]
+    fn debug_shows_only_the_log_prefix() {
+        let key = CacheKey::derive(&secret(), "iss", "sub", &[]);
+        let shown = format!("{key:?}");
+        assert!(shown.contains(key.log_prefix()));
+        assert!(!shown.contains(key.as_str()));
+    }
+}

@@ -1,0 +1,217 @@
+#![allow(clippy::type_complexity)]
+use super::*;
+use serde_json::json;
+
+/// A small valid config; tests break one thing at a time.
+fn base() -> Value {
+    json!({
+        "issuers": [{
+            "issuer": "https://idp.example/",
+            "audiences": ["api"],
+            "algorithms": ["HS256"],
+            "jwks": {"keys": [{"kty": "oct", "kid": "h1", "k": "A".repeat(43)}]}
+        }],
+        "cacheKey": {"secret": "B".repeat(44)},
+        "routes": [
+            {"path": "/api/*", "access": "authenticated", "cache": "per-user", "maxAgeSeconds": 60},
+            {"path": "*", "access": "public", "cache": "origin"}
+        ]
+    })
+}
+
+fn problems(value: &Value) -> Vec<(String, String)> {
+    match Config::from_json(&value.to_string()) {
+        Ok(_) => Vec::new(),
+        Err(report) => report
+            .problems
+            .into_iter()
+            .map(|p| (p.path, p.message))
+            .collect(),
+    }
+}
+
+fn assert_problem_at(value: &Value, path: &str) {
+    let found = problems(value);
+    assert!(
+        found.iter().any(|(p, _)| p == path),
+        "expected a problem at {path}, got {found:?}"
+    );
+}
+
+#[test]
+fn the_base_config_is_valid_with_defaults() {
+    let config = Config::from_json(&base().to_string()).unwrap();
+    assert_eq!(config.token.header, "authorization");
+    assert_eq!(config.token.cookie, None);
+    assert_eq!(config.clock_skew_seconds, 60);
+    assert_eq!(config.cache_key.header, "x-user-cache-key");
+    assert!(config.cache_key.claims.is_empty());
+    assert_eq!(config.token_cache_entries, DEFAULT_TOKEN_CACHE_ENTRIES);
+}
+
+#[test]
+fn each_required_rule_is_reported_at_its_path() {
+    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+        ("$.issuers", Box::new(|v| v["issuers"] = json!([]))),
+        (
+            "$.issuers[0].audiences",
+            Box::new(|v| v["issuers"][0]["audiences"] = json!([])),
+        ),
+        (
+            "$.issuers[0].algorithms[0]",
+            Box::new(|v| v["issuers"][0]["algorithms"] = json!(["none"])),
+        ),
+        (
+            "$.issuers[0].algorithms[0]",
+            Box::new(|v| v["issuers"][0]["algorithms"] = json!(["ES512"])),
+        ),
+        (
+            "$.issuers[0].jwks.keys[0]",
+            Box::new(|v| v["issuers"][0]["algorithms"] = json!(["RS256"])),
+        ),
+        (
+            "$.issuers[0].jwks.keys[1]",
+            Box::new(|v| {
+                v["issuers"][0]["jwks"]["keys"] = json!([
+                    {"kty": "oct", "kid": "a", "k": "A".repeat(43)},
+                    {"kty": "oct", "k": "A".repeat(43)}
+                ]);
+            }),
+        ),
+        (
+            "$.issuers[0].jwks.keys[1].kid",
+            Box::new(|v| {
+                v["issuers"][0]["jwks"]["keys"] = json!([
+                    {"kty": "oct", "kid": "a", "k": "A".repeat(43)},
+                    {"kty": "oct", "kid": "a", "k": "C".repeat(43)}
+                ]);
+            }),
+        ),
+        (
+            "$.cacheKey.header",
+            Box::new(|v| v["cacheKey"]["header"] = json!("X-Amz-Cf-Id")),
+        ),
+        (
+            "$.cacheKey.header",
+            Box::new(|v| v["cacheKey"]["header"] = json!("x-edge-user")),
+        ),
+        (
+            "$.cacheKey.header",
+            Box::new(|v| v["cacheKey"]["header"] = json!("Host")),
+        ),
+        (
+            "$.cacheKey.secret",
+            Box::new(|v| v["cacheKey"]["secret"] = json!("c2hvcnQ=")),
+        ),
+        (
+            "$.cacheKey.secret",
+            Box::new(|v| v["cacheKey"]["secret"] = json!("***")),
+        ),
+        (
+            "$.cacheKey",
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("cacheKey");
+            }),
+        ),
+        (
+            "$.clockSkewSeconds",
+            Box::new(|v| v["clockSkewSeconds"] = json!(301)),
+        ),
+        (
+            "$.routes[0].maxAgeSeconds",
+            Box::new(|v| {
+                v["routes"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("maxAgeSeconds");
+            }),
+        ),
+        (
+            "$.routes[0].maxAgeSeconds",
+            Box::new(|v| v["routes"][0]["maxAgeSeconds"] = json!(0)),
+        ),
+        (
+            "$.routes[1].maxAgeSeconds",
+            Box::new(|v| v["routes"][1]["maxAgeSeconds"] = json!(5)),
+        ),
+        (
+            "$.routes[0].cache",
+            Box::new(|v| v["routes"][0]["access"] = json!("public")),
+        ),
+        (
+            "$.routes[0].path",
+            Box::new(|v| v["routes"][0]["path"] = json!("api/*")),
+        ),
+        (
+            "$.routes[0].access",
+            Box::new(|v| v["routes"][0]["access"] = json!("admin")),
+        ),
+        (
+            "$.forwardClaims.sub",
+            Box::new(|v| v["forwardClaims"] = json!({"sub": "x-amzn-sub"})),
+        ),
+        (
+            "$.forwardClaims.sub",
+            Box::new(|v| v["forwardClaims"] = json!({"sub": "x-user-cache-key"})),
+        ),
+        (
+            "$.token.cookie",
+            Box::new(|v| v["token"] = json!({"cookie": "a b"})),
+        ),
+        ("$.typo", Box::new(|v| v["typo"] = json!(1))),
+        (
+            "$.tokenCache.maxEntries",
+            Box::new(|v| v["tokenCache"] = json!({"maxEntries": -1})),
+        ),
+    ];
+    for (path, mutate) in cases {
+        let mut value = base();
+        mutate(&mut value);
+        assert_problem_at(&value, path);
+    }
+}
+
+#[test]
+fn keys_must_suit_the_algorithms_and_never_be_private() {
+    let mut value = base();
+    value["issuers"][0]["jwks"]["keys"][0] =
+        json!({"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA", "d": "AA"});
+    let found = problems(&value);
+    assert!(
+        found.iter().any(|(_, m)| m.contains("private")),
+        "{found:?}"
+    );
+    // An RSA-only issuer cannot list HS256 with an oct key it will never be able to use.
+    let mut value = base();
+    value["issuers"][0]["algorithms"] = json!(["HS512"]);
+    assert_problem_at(&value, "$.issuers[0].jwks.keys[0]"); // 32-byte key is too short for HS512
+}
+
+#[test]
+fn reports_never_echo_secrets_or_key_material() {
+    let secret = "c2VjcmV0LXNob3J0LXZhbHVl"; // 18 bytes: too short, must not be echoed
+    let key = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY"; // 24 bytes: too short HMAC key
+    let mut value = base();
+    value["cacheKey"]["secret"] = json!(secret);
+    value["issuers"][0]["jwks"]["keys"][0]["k"] = json!(key);
+    value["issuers"][0]["jwks"]["keys"][0]["kid"] = json!(7);
+    let report = Config::from_json(&value.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(report.contains("$.cacheKey.secret"));
+    assert!(!report.contains(secret));
+    assert!(!report.contains(key));
+    // Invalid JSON: position only, never the text around it.
+    let report = Config::from_json("{\"cacheKey\": {\"secret\": \"abc").unwrap_err();
+    assert_eq!(report.problems.len(), 1);
+    assert!(!report.to_string().contains("abc"));
+}
+
+#[test]
+fn secrets_and_keys_are_redacted_in_debug_output() {
+    let config = Config::from_json(&base().to_string()).unwrap();
+    let shown = format!("{config:?}");
+    assert!(!shown.contains(&"A".repeat(43)));
+    assert!(!shown.contains(&"B".repeat(44)));
+    assert!(shown.contains("redacted"));
+}

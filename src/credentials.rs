@@ -1,0 +1,116 @@
+//! Finding the one bearer token in a request: the `Authorization`-style header first, then
+//! the token cookie when one is configured.
+
+use crate::error::Error;
+
+/// Reads the token from the values of the token header (one entry per header line).
+///
+/// # Errors
+/// [`Error::TokenMultiple`] for two headers, [`Error::SchemeUnsupported`] for a scheme
+/// other than `Bearer` (any case), [`Error::TokenMalformed`] for an empty credential.
+pub fn bearer_token<'a>(header_values: &[&'a str]) -> Result<Option<&'a str>, Error> {
+    let value = match header_values {
+        [] => return Ok(None),
+        [one] => one.trim(),
+        _ => return Err(Error::TokenMultiple),
+    };
+    let (scheme, rest) = match value.split_once([' ', '\t']) {
+        Some((scheme, rest)) => (scheme, rest.trim()),
+        None => (value, ""),
+    };
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(Error::SchemeUnsupported);
+    }
+    if rest.is_empty() || rest.contains(|c: char| c.is_whitespace()) {
+        return Err(Error::TokenMalformed);
+    }
+    Ok(Some(rest))
+}
+
+/// Reads the token cookie `name` from the `Cookie` header values.
+///
+/// # Errors
+/// [`Error::TokenMultiple`] when the cookie appears more than once.
+pub fn cookie_token<'a>(cookie_values: &[&'a str], name: &str) -> Result<Option<&'a str>, Error> {
+    let mut found = None;
+    for (cookie_name, value) in cookie_values.iter().flat_map(|v| cookie_pairs(v)) {
+        if cookie_name == name {
+            if found.is_some() {
+                return Err(Error::TokenMultiple);
+            }
+            found = Some(value.trim_matches('"'));
+        }
+    }
+    Ok(found.filter(|token| !token.is_empty()))
+}
+
+/// The `Cookie` header value without the cookie `name`; `None` when nothing is left.
+pub fn without_cookie(cookie_value: &str, name: &str) -> Option<String> {
+    let kept: Vec<&str> = cookie_value
+        .split(';')
+        .map(str::trim)
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| pair.split_once('=').map_or(*pair, |(n, _)| n.trim()) != name)
+        .collect();
+    (!kept.is_empty()).then(|| kept.join("; "))
+}
+
+fn cookie_pairs(value: &str) -> impl Iterator<Item = (&str, &str)> {
+    value
+        .split(';')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(name, value)| (name.trim(), value.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_parsing() {
+        assert_eq!(bearer_token(&[]), Ok(None));
+        assert_eq!(
+            bearer_token(&["Bearer abc.def.ghi"]),
+            Ok(Some("abc.def.ghi"))
+        );
+        assert_eq!(bearer_token(&["bearer abc"]), Ok(Some("abc")));
+        assert_eq!(bearer_token(&["BEARER   abc  "]), Ok(Some("abc")));
+        assert_eq!(
+            bearer_token(&["Basic dXNlcjpwYXNz"]),
+            Err(Error::SchemeUnsupported)
+        );
+        assert_eq!(
+            bearer_token(&["abc.def.ghi"]),
+            Err(Error::SchemeUnsupported)
+        );
+        assert_eq!(bearer_token(&["Bearer"]), Err(Error::TokenMalformed));
+        assert_eq!(bearer_token(&["Bearer a b"]), Err(Error::TokenMalformed));
+        assert_eq!(
+            bearer_token(&["Bearer a", "Bearer b"]),
+            Err(Error::TokenMultiple)
+        );
+    }
+
+    #[test]
+    fn cookie_parsing_and_removal() {
+        assert_eq!(
+            cookie_token(&["a=1; token=xyz; b=2"], "token"),
+            Ok(Some("xyz"))
+        );
+        assert_eq!(
+            cookie_token(&["a=1", "token=\"q\""], "token"),
+            Ok(Some("q"))
+        );
+        assert_eq!(cookie_token(&["a=1"], "token"), Ok(None));
+        assert_eq!(cookie_token(&["mytoken=1"], "token"), Ok(None));
+        assert_eq!(
+            cookie_token(&["token=1", "token=2"], "token"),
+            Err(Error::TokenMultiple)
+        );
+        assert_eq!(
+            without_cookie("a=1; token=xyz; b=2", "token").as_deref(),
+            Some("a=1; b=2")
+        );
+        assert_eq!(without_cookie("token=xyz", "token"), None);
+    }
+}

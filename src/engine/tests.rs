@@ -1,0 +1,160 @@
+use super::*;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::Sha256;
+
+const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
+const NOW: UnixSeconds = UnixSeconds(1_767_225_600.0);
+
+fn engine() -> Engine {
+    let config = json!({
+        "issuers": [{"issuer": "https://idp/", "audiences": ["api"], "algorithms": ["HS256"],
+                     "jwks": {"keys": [{"kty": "oct", "k": URL_SAFE_NO_PAD.encode(KEY)}]}}],
+        "token": {"header": "authorization", "cookie": "session"},
+        "cacheKey": {"secret": "B".repeat(44), "claims": ["tenant"]},
+        "forwardClaims": {"sub": "x-auth-sub", "tenant": "x-auth-tenant"},
+        "routes": [
+            {"path": "/api/*", "access": "authenticated", "cache": "per-user", "maxAgeSeconds": 60},
+            {"path": "/home", "access": "optional", "cache": "per-user", "maxAgeSeconds": 60},
+            {"path": "/static/*", "access": "public", "cache": "origin"}
+        ]
+    });
+    Engine::from_json(&config.to_string()).unwrap()
+}
+
+fn token(sub: &str) -> String {
+    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#);
+    let claims = json!({"iss": "https://idp/", "aud": "api", "sub": sub, "tenant": "t1", "exp": NOW.0 + 60.0});
+    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
+    let mut mac = Hmac::<Sha256>::new_from_slice(KEY).unwrap();
+    mac.update(input.as_bytes());
+    format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
+}
+
+fn request(uri: &str, headers: Value) -> Value {
+    json!({"Records": [{"cf": {
+        "config": {"distributionDomainName": "d1.cloudfront.net", "eventType": "viewer-request", "requestId": "req-1"},
+        "request": {"clientIp": "203.0.113.1", "headers": headers, "method": "GET", "querystring": "a=1", "uri": uri}
+    }}]})
+}
+
+fn header<'a>(result: &'a Value, name: &str) -> Option<&'a str> {
+    result["headers"][name][0]["value"].as_str()
+}
+
+#[test]
+fn a_verified_request_carries_the_key_and_claims_but_never_the_token() {
+    let tok = token("alice");
+    let out = engine()
+        .handle(
+            request(
+                "/api/orders",
+                json!({
+                    "authorization": [{"key": "Authorization", "value": format!("Bearer {tok}")}],
+                    "x-auth-sub": [{"key": "X-Auth-Sub", "value": "mallory"}]
+                }),
+            ),
+            NOW,
+        )
+        .unwrap();
+    let result = &out.result;
+    assert!(result["headers"].get("authorization").is_none());
+    assert_eq!(header(result, "x-auth-sub"), Some("alice"));
+    assert_eq!(header(result, "x-auth-tenant"), Some("t1"));
+    let key = header(result, "x-user-cache-key").unwrap();
+    assert_eq!(key.len(), 43);
+    // Everything we do not own comes back untouched.
+    assert_eq!(result["querystring"], "a=1");
+    assert_eq!(result["clientIp"], "203.0.113.1");
+    assert_eq!(out.log.cache_key.as_deref(), Some(&key[..8]));
+    assert!(!out.to_json().contains(&tok));
+}
+
+#[test]
+fn forged_identity_headers_are_stripped_on_every_route() {
+    let forged = json!({
+        "X-User-Cache-Key": [{"key": "X-User-Cache-Key", "value": "victim"}],
+        "x-auth-sub": [{"key": "x-auth-sub", "value": "victim"}],
+        "x-auth-tenant": [{"key": "x-auth-tenant", "value": "victim"}]
+    });
+    let out = engine()
+        .handle(request("/static/app.js", forged.clone()), NOW)
+        .unwrap();
+    assert_eq!(out.result["headers"], json!({}));
+    let out = engine().handle(request("/home", forged), NOW).unwrap();
+    assert_eq!(header(&out.result, "x-user-cache-key"), Some("anonymous"));
+    assert!(out.result["headers"].get("x-auth-sub").is_none());
+}
+
+#[test]
+fn tokens_from_the_cookie_are_removed_from_it() {
+    let tok = token("bob");
+    let out = engine()
+        .handle(
+            request(
+                "/api/x",
+                json!({
+                    "cookie": [{"key": "Cookie", "value": format!("theme=dark; session={tok}")}]
+                }),
+            ),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(header(&out.result, "cookie"), Some("theme=dark"));
+    assert_eq!(header(&out.result, "x-auth-sub"), Some("bob"));
+}
+
+#[test]
+fn optional_routes_reject_bad_tokens_and_key_anonymous_callers_together() {
+    let out = engine()
+        .handle(
+            request(
+                "/home",
+                json!({
+                    "authorization": [{"key": "Authorization", "value": "Bearer not.a.token"}]
+                }),
+            ),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(out.result["status"], "401");
+    assert_eq!(out.log.outcome, "reject");
+}
+
+#[test]
+fn malformed_headers_fail_closed_with_503() {
+    let out = engine()
+        .handle(request("/api/x", json!({"authorization": "Bearer x"})), NOW)
+        .unwrap();
+    assert_eq!(out.result["status"], "503");
+    assert_eq!(out.log.code, Some("event_malformed"));
+    assert_eq!(out.log.outcome, "fail-closed");
+}
+
+#[test]
+fn response_triggers_fail_closed_on_unreadable_headers() {
+    let event = json!({"Records": [{"cf": {
+        "config": {"eventType": "origin-response"},
+        "request": {"uri": "/static/x", "headers": {}},
+        "response": {"status": "200", "headers": {"cache-control": "public"}}
+    }}]});
+    let out = engine().handle(event, NOW).unwrap();
+    assert_eq!(
+        header(&out.result, "cache-control"),
+        Some("private, no-store")
+    );
+    assert_eq!(out.log.outcome, "fail-closed");
+}
+
+#[test]
+fn log_request_ids_are_sanitised() {
+    let mut event = request("/static/x", json!({}));
+    event["Records"][0]["cf"]["config"]["requestId"] = json!("abc\"}\n{\"x\":1");
+    let out = engine().handle(event, NOW).unwrap();
+    assert_eq!(out.log.request_id.as_deref(), Some("abcx1"));
+}

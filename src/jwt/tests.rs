@@ -1,0 +1,152 @@
+use super::*;
+use crate::config::Config;
+use hmac::{Hmac, Mac};
+use serde_json::json;
+use sha2::Sha256;
+
+const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
+const NOW: UnixSeconds = UnixSeconds(1_767_225_600.0);
+
+fn config(keys: Value) -> Config {
+    let config = json!({
+        "issuers": [{"issuer": "https://idp/", "audiences": ["api"], "algorithms": ["HS256"], "jwks": {"keys": keys}}],
+        "cacheKey": {"secret": "B".repeat(44)},
+        "routes": [{"path": "*", "access": "authenticated", "cache": "no-store"}]
+    });
+    Config::from_json(&config.to_string()).unwrap()
+}
+
+fn one_key() -> Config {
+    config(json!([{"kty": "oct", "k": URL_SAFE_NO_PAD.encode(KEY)}]))
+}
+
+fn sign(header: &str, payload: &str) -> String {
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let mut mac = Hmac::<Sha256>::new_from_slice(KEY).unwrap();
+    mac.update(input.as_bytes());
+    format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
+}
+
+fn claims(extra: Value) -> String {
+    let mut base =
+        json!({"iss": "https://idp/", "aud": "api", "sub": "alice", "exp": NOW.0 + 60.0});
+    for (k, v) in extra.as_object().unwrap() {
+        if v.is_null() {
+            base.as_object_mut().unwrap().remove(k);
+        } else {
+            base[k] = v.clone();
+        }
+    }
+    base.to_string()
+}
+
+fn check(config: &Config, token: &str) -> Result<VerifiedClaims, Error> {
+    verify(
+        token,
+        &config.issuers,
+        config.clock_skew_seconds,
+        NOW,
+        &RustCryptoVerifier,
+    )
+}
+
+#[test]
+fn accepts_a_token_without_kid_when_the_issuer_has_one_key() {
+    let token = sign(r#"{"alg":"HS256"}"#, &claims(json!({})));
+    let verified = check(&one_key(), &token).unwrap();
+    assert_eq!((verified.iss(), verified.sub()), ("https://idp/", "alice"));
+}
+
+#[test]
+fn without_kid_several_keys_are_ambiguous() {
+    let config = config(json!([
+        {"kty": "oct", "kid": "a", "k": URL_SAFE_NO_PAD.encode(KEY)},
+        {"kty": "oct", "kid": "b", "k": URL_SAFE_NO_PAD.encode(b"another-key-another-key-another!")}
+    ]));
+    let token = sign(r#"{"alg":"HS256"}"#, &claims(json!({})));
+    assert_eq!(check(&config, &token).unwrap_err(), Error::KidUnknown);
+    let token = sign(r#"{"alg":"HS256","kid":"a"}"#, &claims(json!({})));
+    assert!(check(&config, &token).is_ok());
+}
+
+#[test]
+fn header_rules() {
+    let config = one_key();
+    let cases = [
+        (r#"{"alg":"HS256","alg":"HS256"}"#, Error::TokenMalformed),
+        (r#"{"alg":"HS256","kid":7}"#, Error::TokenMalformed),
+        (r#"{"kid":"x"}"#, Error::TokenMalformed),
+        (r#"{"alg":"none"}"#, Error::AlgNotAllowed),
+        (
+            r#"{"alg":"HS256","crit":["b64"],"b64":false}"#,
+            Error::CritUnsupported,
+        ),
+        (r#"{"alg":"HS256","crit":"exp"}"#, Error::CritUnsupported),
+    ];
+    for (header, expected) in cases {
+        let token = sign(header, &claims(json!({})));
+        assert_eq!(check(&config, &token).unwrap_err(), expected, "{header}");
+    }
+}
+
+#[test]
+fn claim_types_and_times() {
+    let config = one_key();
+    let cases = [
+        (json!({"exp": "tomorrow"}), Err(Error::ClaimInvalid)),
+        (json!({"exp": NOW.0 + 0.5}), Ok(())),
+        (json!({"exp": NOW.0 - 60.0}), Err(Error::TokenExpired)),
+        (json!({"exp": NOW.0 - 59.0}), Ok(())),
+        (json!({"nbf": NOW.0 + 60.0}), Ok(())),
+        (json!({"nbf": NOW.0 + 61.0}), Err(Error::TokenNotYetValid)),
+        (json!({"nbf": "soon"}), Err(Error::ClaimInvalid)),
+        (json!({"aud": ["x", 1]}), Err(Error::ClaimInvalid)),
+        (json!({"aud": 5}), Err(Error::ClaimInvalid)),
+        (json!({"aud": ["x", "api"]}), Ok(())),
+        (json!({"iss": 5}), Err(Error::ClaimInvalid)),
+        (json!({"sub": {"id": 1}}), Err(Error::ClaimInvalid)),
+    ];
+    for (extra, expected) in cases {
+        let token = sign(r#"{"alg":"HS256"}"#, &claims(extra.clone()));
+        assert_eq!(check(&config, &token).map(|_| ()), expected, "{extra}");
+    }
+}
+
+#[test]
+fn checks_run_in_contract_order() {
+    let config = one_key();
+    // Expired *and* badly signed: the signature is checked first.
+    let token = sign(r#"{"alg":"HS256"}"#, &claims(json!({"exp": 1})));
+    let forged = format!("{}AAAA", token.trim_end_matches(|c| c != '.'));
+    assert_eq!(
+        check(&config, &forged).unwrap_err(),
+        Error::SignatureInvalid
+    );
+    // Unknown issuer beats a bad alg: keys are chosen by issuer first.
+    let token = sign(
+        r#"{"alg":"none"}"#,
+        &claims(json!({"iss": "https://other/"})),
+    );
+    assert_eq!(check(&config, &token).unwrap_err(), Error::IssuerUnknown);
+    // Oversized beats everything.
+    let token = "a".repeat(MAX_TOKEN_BYTES + 1);
+    assert_eq!(check(&config, &token).unwrap_err(), Error::TokenTooLarge);
+}
+
+#[test]
+fn cached_claims_recheck_their_times() {
+    let token = sign(r#"{"alg":"HS256"}"#, &claims(json!({"exp": NOW.0 + 10.0})));
+    let verified = check(&one_key(), &token).unwrap();
+    assert!(verified.check_times(NOW, 0).is_ok());
+    assert_eq!(
+        verified.check_times(UnixSeconds(NOW.0 + 10.0), 0),
+        Err(Error::TokenExpired)
+    );
+}

@@ -1,0 +1,233 @@
+//! Pure decisions for the three triggers.
+//!
+//! This module does no I/O, reads no clock and logs nothing: it takes facts (the path, the
+//! credential found, the origin's headers, `now`) and returns what must happen. The `event`
+//! module applies decisions to the Lambda@Edge event.
+
+use crate::cache_control::{Directives, Seconds};
+use crate::cachekey::CacheKey;
+use crate::config::Config;
+use crate::error::Error;
+use crate::jwt::{UnixSeconds, VerifiedClaims};
+use crate::route::{self, Access, CacheMode, EffectiveRoute};
+
+/// The literal cache-key value for callers without a token on `optional` routes.
+pub const ANONYMOUS: &str = "anonymous";
+
+/// `Cache-Control` for routes that must never be stored, at the edge or after it.
+pub const NO_STORE: &str = "private, no-store, max-age=0";
+/// `Cache-Control` seen by browsers on per-user routes: their own copy, revalidated.
+pub const PRIVATE_NO_CACHE: &str = "private, no-cache";
+/// `Cache-Control` for responses that set cookies on `origin` routes.
+pub const PRIVATE_NO_STORE_SHORT: &str = "private, no-store";
+
+/// Statuses a shared cache may store on a per-user route (RFC 9110 §15.1 heuristically
+/// cacheable statuses that CloudFront caches).
+const CACHEABLE_STATUSES: [u16; 8] = [200, 203, 204, 206, 300, 301, 404, 410];
+
+/// Verifies a token at a time; the engine supplies it (with its cache and crypto backend).
+pub trait TokenCheck {
+    /// Verifies `token` at `now`.
+    ///
+    /// # Errors
+    /// The [`Error`] of the first failed check.
+    fn check(&self, token: &str, now: UnixSeconds) -> Result<VerifiedClaims, Error>;
+}
+
+/// Who the request is from, once the viewer-request checks passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    /// A public route: no token was read.
+    NotRead,
+    /// An optional route without a token.
+    Anonymous,
+    /// A verified user.
+    User {
+        /// The cache-key header value.
+        cache_key: CacheKey,
+        /// Headers for the origin: `(lowercase name, value)`.
+        forwarded: Vec<(String, String)>,
+    },
+}
+
+/// What the viewer-request trigger does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewerRequestDecision {
+    /// Send the request on, with the identity headers for `identity`.
+    Forward(Identity),
+    /// Answer the viewer with an error response.
+    Reject(Error),
+}
+
+/// The token the request carries, as found by the event layer.
+pub type CredentialLookup<'a> = Result<Option<&'a str>, Error>;
+
+/// Decides a viewer request on `uri` with the credential found (CONTRACT §3).
+pub fn viewer_request(
+    config: &Config,
+    uri: &str,
+    credential: CredentialLookup<'_>,
+    now: UnixSeconds,
+    tokens: &dyn TokenCheck,
+) -> (EffectiveRoute, ViewerRequestDecision) {
+    let route = route::resolve(&config.routes, uri);
+    let decision = match (route.access, credential) {
+        (Access::Public, _) => ViewerRequestDecision::Forward(Identity::NotRead),
+        (Access::Optional, Ok(None)) => ViewerRequestDecision::Forward(Identity::Anonymous),
+        (_, Ok(None)) => ViewerRequestDecision::Reject(Error::TokenMissing),
+        (_, Err(error)) => ViewerRequestDecision::Reject(error),
+        (_, Ok(Some(token))) => match tokens.check(token, now) {
+            Ok(claims) => ViewerRequestDecision::Forward(user_identity(config, &claims)),
+            Err(error) => ViewerRequestDecision::Reject(error),
+        },
+    };
+    (route, decision)
+}
+
+fn user_identity(config: &Config, claims: &VerifiedClaims) -> Identity {
+    let extra: Vec<Option<&str>> = config
+        .cache_key
+        .claims
+        .iter()
+        .map(|name| claims.claim(name).and_then(|v| v.as_str()))
+        .collect();
+    let cache_key = CacheKey::derive(&config.cache_key.secret, claims.iss(), claims.sub(), &extra);
+    let forwarded = config
+        .forward_claims
+        .iter()
+        .filter_map(|f| {
+            let value = claims.claim(&f.claim)?.as_str()?;
+            Some((f.header.clone(), header_safe(value)))
+        })
+        .collect();
+    Identity::User {
+        cache_key,
+        forwarded,
+    }
+}
+
+/// Percent-encodes every byte outside visible ASCII, and `%` itself, so that any claim
+/// can travel in a header (no CR/LF injection, no 502 for invalid header text) and the
+/// origin can decode it unambiguously.
+pub fn header_safe(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if (0x21..=0x7e).contains(&byte) && byte != b'%' {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A change to a response's caching headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseRewrite {
+    /// Leave the response's headers as they are.
+    Keep,
+    /// Replace `Cache-Control` (and, for `no_store_extras`, set `Pragma: no-cache` and
+    /// `Expires: 0` for HTTP/1.0 caches).
+    Replace {
+        /// The new `Cache-Control`.
+        cache_control: CacheControlValue,
+        /// Also set `Pragma: no-cache` and `Expires: 0`.
+        no_store_extras: bool,
+    },
+}
+
+/// A `Cache-Control` value edgeguard writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheControlValue {
+    /// A fixed value.
+    Fixed(&'static str),
+    /// `s-maxage=<n>, max-age=0`: stored at the edge under the user's key, not by browsers.
+    SharedFor(u64),
+}
+
+impl CacheControlValue {
+    /// The header text.
+    pub fn render(self) -> String {
+        match self {
+            CacheControlValue::Fixed(text) => text.to_owned(),
+            CacheControlValue::SharedFor(ttl) => format!("s-maxage={ttl}, max-age=0"),
+        }
+    }
+}
+
+const REWRITE_NO_STORE: ResponseRewrite = ResponseRewrite::Replace {
+    cache_control: CacheControlValue::Fixed(NO_STORE),
+    no_store_extras: true,
+};
+
+/// What a response trigger does when it cannot read the response (CONTRACT §8).
+pub const FAIL_CLOSED_RESPONSE: ResponseRewrite = ResponseRewrite::Replace {
+    cache_control: CacheControlValue::Fixed(PRIVATE_NO_STORE_SHORT),
+    no_store_extras: false,
+};
+
+/// The facts of an origin response that matter (CONTRACT §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OriginResponseFacts<'a> {
+    /// HTTP status; `None` when unreadable (then treated as not cacheable).
+    pub status: Option<u16>,
+    /// All `Cache-Control` values joined with `,`; `None` when absent.
+    pub cache_control: Option<&'a str>,
+    /// True when the response sets a cookie.
+    pub sets_cookie: bool,
+}
+
+/// What CloudFront may store (CONTRACT §6).
+pub fn origin_response(route: &EffectiveRoute, facts: OriginResponseFacts<'_>) -> ResponseRewrite {
+    match route.cache {
+        CacheMode::NoStore => REWRITE_NO_STORE,
+        CacheMode::Origin if facts.sets_cookie => ResponseRewrite::Replace {
+            cache_control: CacheControlValue::Fixed(PRIVATE_NO_STORE_SHORT),
+            no_store_extras: false,
+        },
+        CacheMode::Origin => ResponseRewrite::Keep,
+        CacheMode::PerUser { max_age_seconds } => {
+            let directives = facts
+                .cache_control
+                .map(Directives::parse)
+                .unwrap_or_default();
+            let cacheable_status = facts
+                .status
+                .is_some_and(|status| CACHEABLE_STATUSES.contains(&status));
+            if directives.no_store || directives.no_cache || facts.sets_cookie || !cacheable_status
+            {
+                return REWRITE_NO_STORE;
+            }
+            let ttl = match directives.shared_max_age() {
+                Seconds::Absent => max_age_seconds,
+                Seconds::Value(origin) => origin.min(max_age_seconds),
+                Seconds::Invalid => 0,
+            };
+            if ttl == 0 {
+                return REWRITE_NO_STORE;
+            }
+            ResponseRewrite::Replace {
+                cache_control: CacheControlValue::SharedFor(ttl),
+                no_store_extras: false,
+            }
+        }
+    }
+}
+
+/// What the browser and downstream caches see (CONTRACT §7).
+pub fn viewer_response(route: &EffectiveRoute) -> ResponseRewrite {
+    match route.cache {
+        CacheMode::Origin => ResponseRewrite::Keep,
+        CacheMode::PerUser { .. } => ResponseRewrite::Replace {
+            cache_control: CacheControlValue::Fixed(PRIVATE_NO_CACHE),
+            no_store_extras: false,
+        },
+        CacheMode::NoStore => ResponseRewrite::Replace {
+            cache_control: CacheControlValue::Fixed(NO_STORE),
+            no_store_extras: false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,153 @@
+#![allow(clippy::type_complexity)]
+use super::*;
+use crate::route::{Access, CacheMode, EffectiveRoute, Resolution};
+
+fn route(cache: CacheMode) -> EffectiveRoute {
+    EffectiveRoute {
+        index: Some(0),
+        access: Access::Authenticated,
+        cache,
+        resolution: Resolution::Matched,
+    }
+}
+
+const PER_USER: CacheMode = CacheMode::PerUser {
+    max_age_seconds: 300,
+};
+
+fn origin(cache: CacheMode, status: u16, cc: Option<&str>, cookie: bool) -> Option<String> {
+    let facts = OriginResponseFacts {
+        status: Some(status),
+        cache_control: cc,
+        sets_cookie: cookie,
+    };
+    match origin_response(&route(cache), facts) {
+        ResponseRewrite::Keep => None,
+        ResponseRewrite::Replace { cache_control, .. } => Some(cache_control.render()),
+    }
+}
+
+#[test]
+fn origin_response_follows_contract_section_6() {
+    let no_store = Some(NO_STORE.to_owned());
+    let shared = |n: u64| Some(format!("s-maxage={n}, max-age=0"));
+    let cases: Vec<(CacheMode, u16, Option<&str>, bool, Option<String>)> = vec![
+        // no-store routes: always, whatever the origin or status.
+        (
+            CacheMode::NoStore,
+            200,
+            Some("public, max-age=600"),
+            false,
+            no_store.clone(),
+        ),
+        (CacheMode::NoStore, 500, None, false, no_store.clone()),
+        // per-user: bounded by maxAgeSeconds and by the origin.
+        (PER_USER, 200, None, false, shared(300)),
+        (PER_USER, 200, Some("max-age=60"), false, shared(60)),
+        (
+            PER_USER,
+            200,
+            Some("public, max-age=6000"),
+            false,
+            shared(300),
+        ),
+        (
+            PER_USER,
+            200,
+            Some("max-age=600, s-maxage=30"),
+            false,
+            shared(30),
+        ),
+        (
+            PER_USER,
+            200,
+            Some("private, max-age=60"),
+            false,
+            shared(60),
+        ),
+        (PER_USER, 404, None, false, shared(300)),
+        (PER_USER, 200, Some("no-store"), false, no_store.clone()),
+        (PER_USER, 200, Some("no-cache"), false, no_store.clone()),
+        (PER_USER, 200, Some("max-age=0"), false, no_store.clone()),
+        (
+            PER_USER,
+            200,
+            Some("s-maxage=0, max-age=60"),
+            false,
+            no_store.clone(),
+        ),
+        (PER_USER, 200, Some("max-age=soon"), false, no_store.clone()),
+        (PER_USER, 200, None, true, no_store.clone()),
+        (PER_USER, 302, None, false, no_store.clone()),
+        (PER_USER, 500, None, false, no_store.clone()),
+        (PER_USER, 401, None, false, no_store.clone()),
+        // origin routes: left alone unless a cookie is set.
+        (
+            CacheMode::Origin,
+            200,
+            Some("public, max-age=600"),
+            false,
+            None,
+        ),
+        (
+            CacheMode::Origin,
+            200,
+            None,
+            true,
+            Some("private, no-store".to_owned()),
+        ),
+    ];
+    for (cache, status, cc, cookie, expected) in cases {
+        assert_eq!(
+            origin(cache, status, cc, cookie),
+            expected,
+            "{cache:?} {status} {cc:?} cookie={cookie}"
+        );
+    }
+}
+
+#[test]
+fn no_store_rewrites_add_http_1_0_headers() {
+    let facts = OriginResponseFacts {
+        status: Some(200),
+        cache_control: None,
+        sets_cookie: false,
+    };
+    assert_eq!(
+        origin_response(&route(CacheMode::NoStore), facts),
+        ResponseRewrite::Replace {
+            cache_control: CacheControlValue::Fixed(NO_STORE),
+            no_store_extras: true
+        }
+    );
+    let unreadable = OriginResponseFacts {
+        status: None,
+        ..facts
+    };
+    assert_eq!(
+        origin_response(&route(PER_USER), unreadable),
+        REWRITE_NO_STORE
+    );
+}
+
+#[test]
+fn viewer_response_follows_contract_section_7() {
+    let render = |cache| match viewer_response(&route(cache)) {
+        ResponseRewrite::Keep => None,
+        ResponseRewrite::Replace { cache_control, .. } => Some(cache_control.render()),
+    };
+    assert_eq!(render(PER_USER).as_deref(), Some("private, no-cache"));
+    assert_eq!(
+        render(CacheMode::NoStore).as_deref(),
+        Some("private, no-store, max-age=0")
+    );
+    assert_eq!(render(CacheMode::Origin), None);
+}
+
+#[test]
+fn forwarded_claims_cannot_inject_headers() {
+    assert_eq!(header_safe("alice"), "alice");
+    assert_eq!(header_safe("a b\r\nX-Evil: 1"), "a%20b%0D%0AX-Evil:%201");
+    assert_eq!(header_safe("100%"), "100%25");
+    assert_eq!(header_safe("ü"), "%C3%BC");
+}

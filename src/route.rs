@@ -1,0 +1,445 @@
+//! Routes: CloudFront path patterns, and the path normalisation that stops web cache
+//! deception (CONTRACT §4).
+//!
+//! CloudFront picks a cache behaviour from the raw `uri`; an origin may decode `%2F`,
+//! resolve `..` or drop `;params` and serve another path. When the raw and the normalised
+//! path pick different routes, the request is ambiguous: it gets the stricter access of the
+//! two and is never stored.
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    /// No token is read.
+    Public,
+    /// A token is verified when sent; anonymous callers share the `anonymous` key.
+    Optional,
+    /// A valid token is required.
+    Authenticated,
+}
+
+impl Access {
+    /// The config spelling.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Access::Public => "public",
+            Access::Optional => "optional",
+            Access::Authenticated => "authenticated",
+        }
+    }
+}
+
+/// What edgeguard does to `Cache-Control` on a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheMode {
+    /// Leave the origin's headers alone (except `Set-Cookie` responses).
+    Origin,
+    /// Store under the user's cache key for at most `max_age_seconds`.
+    PerUser {
+        /// Upper bound of the shared-cache lifetime.
+        max_age_seconds: u64,
+    },
+    /// Never store.
+    NoStore,
+}
+
+impl CacheMode {
+    /// The config spelling.
+    pub const fn name(self) -> &'static str {
+        match self {
+            CacheMode::Origin => "origin",
+            CacheMode::PerUser { .. } => "per-user",
+            CacheMode::NoStore => "no-store",
+        }
+    }
+}
+
+/// One configured route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The CloudFront path pattern.
+    pub path: PathPattern,
+    /// Who may call it.
+    pub access: Access,
+    /// What happens to caching.
+    pub cache: CacheMode,
+}
+
+/// A CloudFront path pattern: `*` matches any run of characters (including `/`), `?`
+/// exactly one character; matching is case-sensitive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathPattern(String);
+
+impl PathPattern {
+    /// Validates a pattern.
+    ///
+    /// # Errors
+    /// A fixed sentence saying what is wrong.
+    pub fn new(pattern: &str) -> Result<PathPattern, &'static str> {
+        if pattern.is_empty() || pattern.len() > 255 {
+            return Err("a path pattern has 1 to 255 characters");
+        }
+        if !(pattern.starts_with('/') || pattern.starts_with('*')) {
+            return Err("a path pattern starts with `/` or `*`");
+        }
+        if pattern.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err("a path pattern has no spaces or control characters");
+        }
+        Ok(PathPattern(pattern.to_owned()))
+    }
+
+    /// The pattern text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when `path` matches. Linear in practice; worst case O(len(path) × len(pattern)).
+    pub fn matches(&self, path: &str) -> bool {
+        let pattern: Vec<char> = self.0.chars().collect();
+        let text: Vec<char> = path.chars().collect();
+        let (mut p, mut t) = (0usize, 0usize);
+        // Position of the last `*` seen, and the text position it currently absorbs up to.
+        let mut star: Option<(usize, usize)> = None;
+        while t < text.len() {
+            match pattern.get(p) {
+                Some('*') => {
+                    star = Some((p, t));
+                    p += 1;
+                }
+                Some(&c) if c == '?' || Some(&c) == text.get(t) => {
+                    p += 1;
+                    t += 1;
+                }
+                _ => match star {
+                    // Let the last `*` absorb one more character and retry after it.
+                    Some((star_p, star_t)) => {
+                        p = star_p + 1;
+                        t = star_t + 1;
+                        star = Some((star_p, star_t + 1));
+                    }
+                    None => return false,
+                },
+            }
+        }
+        pattern
+            .get(p..)
+            .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+    }
+}
+
+/// Why the effective route differs from a plain match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// Raw and normalised paths pick the same route.
+    Matched,
+    /// No route matched either path: fail closed.
+    Unmatched,
+    /// Raw and normalised paths pick different routes.
+    Ambiguous,
+    /// The path cannot be decoded (bad percent escape, NUL).
+    Undecodable,
+}
+
+impl Resolution {
+    /// A short word for logs.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Resolution::Matched => "matched",
+            Resolution::Unmatched => "unmatched",
+            Resolution::Ambiguous => "ambiguous",
+            Resolution::Undecodable => "undecodable",
+        }
+    }
+}
+
+/// The route a request is handled under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EffectiveRoute {
+    /// Index of the matched route (the raw path's, when ambiguous), if any.
+    pub index: Option<usize>,
+    /// Access to enforce.
+    pub access: Access,
+    /// Caching to enforce.
+    pub cache: CacheMode,
+    /// How it was decided.
+    pub resolution: Resolution,
+}
+
+impl EffectiveRoute {
+    const FAIL_CLOSED: (Access, CacheMode) = (Access::Authenticated, CacheMode::NoStore);
+}
+
+/// The route for a request that cannot be placed: authenticated and never stored.
+pub fn fail_closed(resolution: Resolution) -> EffectiveRoute {
+    EffectiveRoute {
+        index: None,
+        access: EffectiveRoute::FAIL_CLOSED.0,
+        cache: EffectiveRoute::FAIL_CLOSED.1,
+        resolution,
+    }
+}
+
+/// Decides the effective route for a request `uri` (CONTRACT §4).
+pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
+    let raw = first_match(routes, uri);
+    let Some(normalised) = normalise(uri) else {
+        return EffectiveRoute {
+            index: raw,
+            access: EffectiveRoute::FAIL_CLOSED.0,
+            cache: EffectiveRoute::FAIL_CLOSED.1,
+            resolution: Resolution::Undecodable,
+        };
+    };
+    let norm = first_match(routes, &normalised);
+    let route_at = |i: Option<usize>| i.and_then(|i| routes.get(i));
+    if raw == norm {
+        return match route_at(raw) {
+            Some(route) => EffectiveRoute {
+                index: raw,
+                access: route.access,
+                cache: route.cache,
+                resolution: Resolution::Matched,
+            },
+            None => EffectiveRoute {
+                index: None,
+                access: EffectiveRoute::FAIL_CLOSED.0,
+                cache: EffectiveRoute::FAIL_CLOSED.1,
+                resolution: Resolution::Unmatched,
+            },
+        };
+    }
+    // An unmatched side counts as the fail-closed default: authenticated.
+    let access_of =
+        |i: Option<usize>| route_at(i).map_or(EffectiveRoute::FAIL_CLOSED.0, |r| r.access);
+    EffectiveRoute {
+        index: raw,
+        access: access_of(raw).max(access_of(norm)),
+        cache: CacheMode::NoStore,
+        resolution: Resolution::Ambiguous,
+    }
+}
+
+fn first_match(routes: &[Route], path: &str) -> Option<usize> {
+    routes.iter().position(|route| route.path.matches(path))
+}
+
+/// Normalises a request path the way an origin might read it: decodes `%2F`, `%2E` and
+/// unreserved characters, collapses `//`, drops `;params` from segments and resolves `.`
+/// and `..`. Other escapes (such as `%20`) stay encoded. `None` when the path cannot be
+/// decoded: a bad escape, or a NUL byte.
+pub fn normalise(uri: &str) -> Option<String> {
+    let decoded = decode_path_escapes(uri)?;
+    let mut segments: Vec<&str> = Vec::new();
+    let mut parts = decoded.split('/').peekable();
+    let mut trailing_slash = false;
+    while let Some(part) = parts.next() {
+        let segment = part.split(';').next().unwrap_or("");
+        let is_last = parts.peek().is_none();
+        match segment {
+            "" | "." => trailing_slash = is_last,
+            ".." => {
+                segments.pop();
+                trailing_slash = is_last;
+            }
+            other => {
+                segments.push(other);
+                trailing_slash = false;
+            }
+        }
+    }
+    let mut out = String::with_capacity(decoded.len());
+    for segment in &segments {
+        out.push('/');
+        out.push_str(segment);
+    }
+    if trailing_slash || out.is_empty() {
+        out.push('/');
+    }
+    Some(out)
+}
+
+fn decode_path_escapes(uri: &str) -> Option<String> {
+    let bytes = uri.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == 0 {
+            return None;
+        }
+        if b != b'%' {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let hi = bytes.get(i + 1).and_then(|c| hex_value(*c))?;
+        let lo = bytes.get(i + 2).and_then(|c| hex_value(*c))?;
+        let value = hi * 16 + lo;
+        if value == 0 {
+            return None;
+        }
+        let decodes = value == b'/' || value == b'.' || is_unreserved(value);
+        if decodes {
+            out.push(value);
+        } else {
+            // Keep the escape as sent; only its validity mattered.
+            out.extend_from_slice(bytes.get(i..i + 3)?);
+        }
+        i += 3;
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// RFC 3986 §2.3.
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pattern(p: &str) -> PathPattern {
+        PathPattern::new(p).unwrap()
+    }
+
+    #[test]
+    fn patterns_follow_cloudfront_semantics() {
+        let cases = [
+            ("*", "/anything/at/all", true),
+            ("/api/*", "/api/x/y", true),
+            ("/api/*", "/api/", true),
+            ("/api/*", "/api", false),
+            ("/api/*", "/API/x", false),
+            ("/account*", "/account", true),
+            ("/account*", "/accounts/1", true),
+            ("/home", "/home", true),
+            ("/home", "/home/", false),
+            ("/v?/x", "/v1/x", true),
+            ("/v?/x", "/v10/x", false),
+            ("/*.js", "/static/app.js", true),
+            ("/*.js", "/static/app.json", false),
+            ("/a*b*c", "/aXbYbZc", true),
+            ("/a*b*c", "/aXbYbZ", false),
+        ];
+        for (p, path, expected) in cases {
+            assert_eq!(pattern(p).matches(path), expected, "{p} vs {path}");
+        }
+    }
+
+    #[test]
+    fn invalid_patterns_are_rejected() {
+        assert!(PathPattern::new("").is_err());
+        assert!(PathPattern::new("api/*").is_err());
+        assert!(PathPattern::new("/a b").is_err());
+        assert!(PathPattern::new(&format!("/{}", "a".repeat(255))).is_err());
+    }
+
+    #[test]
+    fn normalisation_resolves_what_origins_resolve() {
+        let cases = [
+            ("/api/x", Some("/api/x")),
+            ("/static/..%2Fapi/x", Some("/api/x")),
+            ("/static/%2e%2e/api/x", Some("/api/x")),
+            ("/public/..;/api/x", Some("/api/x")),
+            ("//api/x", Some("/api/x")),
+            ("/api/./x/", Some("/api/x/")),
+            ("/a/b/..", Some("/a/")),
+            ("/../../x", Some("/x")),
+            ("/%41pi/x", Some("/Api/x")),
+            ("/a%20b", Some("/a%20b")),
+            ("/a;jsessionid=1/b", Some("/a/b")),
+            ("/", Some("/")),
+            ("/bad%zz", None),
+            ("/bad%2", None),
+            ("/nul%00", None),
+            ("/nul\0", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(normalise(input).as_deref(), expected, "{input}");
+        }
+    }
+
+    fn routes() -> Vec<Route> {
+        let route = |p: &str, access, cache| Route {
+            path: pattern(p),
+            access,
+            cache,
+        };
+        vec![
+            route(
+                "/api/*",
+                Access::Authenticated,
+                CacheMode::PerUser {
+                    max_age_seconds: 60,
+                },
+            ),
+            route(
+                "/home",
+                Access::Optional,
+                CacheMode::PerUser {
+                    max_age_seconds: 60,
+                },
+            ),
+            route("/static/*", Access::Public, CacheMode::Origin),
+        ]
+    }
+
+    #[test]
+    fn deception_paths_become_strict_and_no_store() {
+        let routes = routes();
+        for uri in [
+            "/static/..%2Fapi/x",
+            "/static/..;/api/x",
+            "/static/%2e%2e/api/x",
+        ] {
+            let route = resolve(&routes, uri);
+            assert_eq!(route.resolution, Resolution::Ambiguous, "{uri}");
+            assert_eq!(route.access, Access::Authenticated, "{uri}");
+            assert_eq!(route.cache, CacheMode::NoStore, "{uri}");
+        }
+        // `//api/x` matches nothing raw (fail closed) but /api/* normalised: still strict.
+        let route = resolve(&routes, "//api/x");
+        assert_eq!(
+            (route.access, route.cache),
+            (Access::Authenticated, CacheMode::NoStore)
+        );
+        let route = resolve(&routes, "/static/%zz");
+        assert_eq!(route.resolution, Resolution::Undecodable);
+        assert_eq!(
+            (route.access, route.cache),
+            (Access::Authenticated, CacheMode::NoStore)
+        );
+    }
+
+    #[test]
+    fn plain_and_unmatched_paths() {
+        let routes = routes();
+        let api = resolve(&routes, "/api/orders");
+        assert_eq!(api.resolution, Resolution::Matched);
+        assert_eq!(
+            api.cache,
+            CacheMode::PerUser {
+                max_age_seconds: 60
+            }
+        );
+        let unmatched = resolve(&routes, "/elsewhere");
+        assert_eq!(unmatched.resolution, Resolution::Unmatched);
+        assert_eq!(
+            (unmatched.access, unmatched.cache),
+            (Access::Authenticated, CacheMode::NoStore)
+        );
+        // Same route both ways even though the text differs: not ambiguous.
+        assert_eq!(
+            resolve(&routes, "/api//orders").resolution,
+            Resolution::Matched
+        );
+    }
+}

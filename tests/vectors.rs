@@ -1,0 +1,106 @@
+//! Runs the shared vectors (`tests/vectors/*.json`, also used by the Node tests) through
+//! the engine and through the JWS signature layer.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod common;
+
+use edgeguard::config::IssuerKey;
+use edgeguard::jwt::{self, KeyMaterial, RustCryptoVerifier, UnixSeconds};
+use edgeguard::Engine;
+use serde_json::{json, Value};
+
+#[test]
+fn every_token_vector_gets_its_expected_outcome() {
+    let vectors = common::vector_file("tokens.json");
+    let engine = Engine::from_json(&vectors["config"].to_string()).expect("vector config is valid");
+    let now = UnixSeconds(vectors["now"].as_f64().unwrap());
+    let cases = vectors["cases"].as_array().unwrap();
+    assert!(cases.len() >= 50, "the vector file lost cases");
+    let mut failures = Vec::new();
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let values: Vec<&str> = case["authorization"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let mut headers =
+            json!({"host": [{"key": "Host", "value": "d111111abcdef8.cloudfront.net"}]});
+        if !values.is_empty() {
+            headers["authorization"] = common::header_entries(&values, "Authorization");
+        }
+        let event = common::viewer_request("/api/orders", headers);
+        let outcome = engine.handle(event, now).unwrap();
+        let result = &outcome.result;
+        let expect = &case["expect"];
+        let got = if result.get("status").is_some() {
+            let body: Value = serde_json::from_str(result["body"].as_str().unwrap()).unwrap();
+            format!("error {}", body["error"].as_str().unwrap())
+        } else {
+            let key = result["headers"]["x-user-cache-key"][0]["value"]
+                .as_str()
+                .unwrap_or("-");
+            assert!(
+                result["headers"].get("authorization").is_none(),
+                "{name}: token forwarded"
+            );
+            format!("ok {key}")
+        };
+        let want = if expect["ok"] == json!(true) {
+            format!("ok {}", expect["cacheKey"].as_str().unwrap())
+        } else {
+            format!("error {}", expect["error"].as_str().unwrap())
+        };
+        if got != want {
+            failures.push(format!("{name}: got `{got}`, want `{want}`"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} vector(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn rfc_jws_vectors_verify_at_the_signature_layer() {
+    let vectors = common::vector_file("rfc.json");
+    let cases = vectors["cases"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let token = case["token"].as_str().unwrap();
+        let expect = case["expect"].as_str().unwrap();
+        let jwk = &case["jwk"];
+        let material = match KeyMaterial::from_jwk(jwk) {
+            Ok(material) => material,
+            Err(_) => {
+                // Only unsupported curves (ES512 / P-521) and the key-less `none` example.
+                assert!(
+                    matches!(expect, "unsupported" | "alg_not_allowed"),
+                    "{name}"
+                );
+                continue;
+            }
+        };
+        let key = IssuerKey {
+            id: 0,
+            kid: None,
+            alg: None,
+            material,
+            jwk: jwk.clone(),
+        };
+        let result = jwt::verify_jws_signature(token, &key, &RustCryptoVerifier);
+        match expect {
+            "valid" => assert_eq!(result, Ok(()), "{name}"),
+            code => assert_eq!(result.map_err(|e| e.code()), Err(code), "{name}"),
+        }
+    }
+}

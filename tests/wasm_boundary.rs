@@ -1,0 +1,86 @@
+//! The wasm-bindgen boundary, run in Node by `wasm-pack test --node`.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use edgeguard::wasm::Engine;
+use serde_json::{json, Value};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const VECTORS: &str = include_str!("vectors/tokens.json");
+
+fn vectors() -> Value {
+    serde_json::from_str(VECTORS).unwrap()
+}
+
+fn event(uri: &str, authorization: Option<&str>) -> String {
+    let mut headers = json!({"host": [{"key": "Host", "value": "d1.cloudfront.net"}]});
+    if let Some(value) = authorization {
+        headers["authorization"] = json!([{"key": "Authorization", "value": value}]);
+    }
+    json!({"Records": [{"cf": {
+        "config": {"distributionDomainName": "d1.cloudfront.net", "eventType": "viewer-request", "requestId": "r1"},
+        "request": {"clientIp": "203.0.113.1", "headers": headers, "method": "GET", "querystring": "", "uri": uri}
+    }}]})
+    .to_string()
+}
+
+fn case(name: &str) -> Value {
+    vectors()["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap()
+        .clone()
+}
+
+#[wasm_bindgen_test]
+fn builds_from_config_and_forwards_a_verified_request() {
+    let v = vectors();
+    let engine = Engine::new(&v["config"].to_string()).unwrap();
+    let valid = case("es256_valid");
+    let now_ms = v["now"].as_f64().unwrap() * 1000.0;
+    let out: Value = serde_json::from_str(
+        &engine
+            .handle(&event("/api/x", valid["authorization"][0].as_str()), now_ms)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        out["result"]["headers"]["x-user-cache-key"][0]["value"],
+        valid["expect"]["cacheKey"]
+    );
+    assert!(out["result"]["headers"].get("authorization").is_none());
+    assert_eq!(out["log"]["outcome"], "forward");
+}
+
+#[wasm_bindgen_test]
+fn rejects_with_a_401_and_a_stable_code() {
+    let v = vectors();
+    let engine = Engine::new(&v["config"].to_string()).unwrap();
+    let expired = case("expired_beyond_skew");
+    let now_ms = v["now"].as_f64().unwrap() * 1000.0;
+    let out: Value = serde_json::from_str(
+        &engine
+            .handle(
+                &event("/api/x", expired["authorization"][0].as_str()),
+                now_ms,
+            )
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(out["result"]["status"], "401");
+    assert_eq!(out["result"]["body"], "{\"error\":\"token_expired\"}");
+    assert_eq!(out["log"]["code"], "token_expired");
+}
+
+#[wasm_bindgen_test]
+fn bad_config_and_bad_events_are_errors_not_traps() {
+    assert!(Engine::new("{}").is_err());
+    assert!(Engine::new("not json").is_err());
+    let engine = Engine::new(&vectors()["config"].to_string()).unwrap();
+    assert!(engine.handle("not json", 0.0).is_err());
+    assert!(engine.handle("{\"Records\":[]}", 0.0).is_err());
+    // Still usable afterwards.
+    assert!(engine.handle(&event("/public", None), 0.0).is_ok());
+}
