@@ -14,7 +14,7 @@ WASM_PACK_VERSION := 0.15.1
 # wasm-bindgen-cli must equal the wasm-bindgen crate pinned in Cargo.toml.
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 
-.PHONY: help setup build wasm bundle cli test test-rust test-wasm test-node lint fmt demo clean
+.PHONY: help setup tools build wasm bundle cli test test-rust test-wasm test-node lint fmt demo clean
 
 help:
 	@echo "make demo      install what is missing, build, run the demo"
@@ -22,8 +22,10 @@ help:
 	@echo "make bundle CONFIG=path/to/config.json   -> $(DIST)/lambda/ and $(DIST)/edgeguard-lambda.zip"
 	@echo "make lint      rustfmt + clippy (host and wasm32)"
 
-## setup: idempotent; installs only what is missing.
-setup: node_modules/.package-lock.json
+## setup: idempotent; installs only what is missing (the fragments in mk/ add theirs).
+setup: tools infra-setup
+
+tools: node_modules/.package-lock.json
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
 	@wasm-pack --version 2>/dev/null | grep -q "$(WASM_PACK_VERSION)" \
@@ -40,7 +42,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 ## build: the WebAssembly core and the native CLI.
 build: wasm cli
 
-wasm: setup
+wasm: tools
 	wasm-pack build --target nodejs --release --mode no-install --out-dir $(PKG) --out-name edgeguard
 
 cli:
@@ -50,18 +52,18 @@ bundle: wasm
 	node js-shim/bundle.js --config $(CONFIG) --pkg $(PKG) --out $(DIST)
 
 ## test: everything, offline once set up.
-test: setup lint test-rust test-wasm test-node
+test: setup lint test-rust test-wasm test-node infra-test
 
 test-rust:
 	cargo test --all-features
 
-test-wasm: setup
+test-wasm: tools
 	wasm-pack test --node --mode no-install -- --test wasm_boundary
 
 test-node: bundle
 	node --test js-shim/test/ tests/vectors/
 
-lint: setup
+lint: tools
 	cargo fmt --check
 	cargo clippy --all-targets --all-features -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings

@@ -49,8 +49,9 @@ function zip(entries) {
     common.writeUInt32LE(data.length, 18); common.writeUInt16LE(nameBuf.length, 22);
     common.writeUInt16LE(0, 24);
     const local = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), common, nameBuf, packed]);
+    // comment length, disk number, internal attributes (2 bytes each), then the Unix mode.
     const central = Buffer.concat([Buffer.from([0x50, 0x4b, 0x01, 0x02]), Buffer.from([20, 3]), common,
-      Buffer.alloc(8), u32(0o100644 << 16), u32(offset), nameBuf]);
+      Buffer.alloc(6), u32(0o100644 << 16), u32(offset), nameBuf]);
     locals.push(local); centrals.push(central);
     offset += local.length;
   }

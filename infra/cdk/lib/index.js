@@ -1,0 +1,15 @@
+'use strict';
+const { EdgeGuard, IDENTITY_ORIGIN_MAX_TTL, PUBLIC_MAX_TTL } = require('./edge-guard');
+const { ConfigError, planFromConfig, loadConfigFile, configFromBundle } = require('./config');
+const { validateDistribution } = require('./validate');
+
+module.exports = {
+  EdgeGuard,
+  ConfigError,
+  IDENTITY_ORIGIN_MAX_TTL,
+  PUBLIC_MAX_TTL,
+  configFromBundle,
+  loadConfigFile,
+  planFromConfig,
+  validateDistribution,
+};

@@ -1,0 +1,220 @@
+'use strict';
+// Synth-time checks of the distribution as it will be deployed. They run on
+// the rendered CloudFormation (escape-hatch overrides included), so a
+// behaviour added or changed after the construct was built is checked too.
+
+const cdk = require('aws-cdk-lib');
+const cloudfront = require('aws-cdk-lib/aws-cloudfront');
+const {
+  ERROR_CODES,
+  MANAGED_CACHE_POLICIES,
+  MANAGED_ORIGIN_REQUEST_POLICIES,
+  MANAGED_RESPONSE_HEADERS_POLICIES,
+} = require('./policies');
+
+const REQUIRED_EVENTS = ['viewer-request', 'origin-response', 'viewer-response'];
+
+function rendered(stack, cfn) {
+  const tree = stack.resolve(cfn._toCloudFormation());
+  const res = Object.values(tree.Resources || {})[0];
+  return res ? res.Properties || {} : {};
+}
+
+function lowerAll(list) {
+  return (list || []).map((s) => String(s).toLowerCase());
+}
+
+function fromCfnCachePolicy(cfg) {
+  const p = cfg.ParametersInCacheKeyAndForwardedToOrigin || {};
+  return {
+    name: cfg.Name,
+    minTtl: Number(cfg.MinTTL ?? 0),
+    defaultTtl: Number(cfg.DefaultTTL ?? 0),
+    maxTtl: Number(cfg.MaxTTL ?? 0),
+    headers: { behavior: (p.HeadersConfig || {}).HeaderBehavior || 'none', names: lowerAll((p.HeadersConfig || {}).Headers) },
+    cookies: { behavior: (p.CookiesConfig || {}).CookieBehavior || 'none', names: (p.CookiesConfig || {}).Cookies || [] },
+    queryStrings: (p.QueryStringsConfig || {}).QueryStringBehavior || 'none',
+  };
+}
+
+function fromCfnOriginRequestPolicy(cfg) {
+  return {
+    name: cfg.Name,
+    headers: { behavior: (cfg.HeadersConfig || {}).HeaderBehavior || 'none', names: lowerAll((cfg.HeadersConfig || {}).Headers) },
+    cookies: { behavior: (cfg.CookiesConfig || {}).CookieBehavior || 'none', names: (cfg.CookiesConfig || {}).Cookies || [] },
+  };
+}
+
+/** Index the policies defined in this stack by their resolved Ref. */
+function indexPolicies(stack) {
+  const cache = new Map();
+  const origin = new Map();
+  const response = new Map();
+  for (const c of stack.node.findAll()) {
+    if (!cdk.CfnResource.isCfnResource(c) || cdk.Stack.of(c) !== stack) continue;
+    const key = () => JSON.stringify(stack.resolve(c.ref));
+    if (c instanceof cloudfront.CfnCachePolicy) {
+      cache.set(key(), fromCfnCachePolicy(rendered(stack, c).CachePolicyConfig || {}));
+    } else if (c instanceof cloudfront.CfnOriginRequestPolicy) {
+      origin.set(key(), fromCfnOriginRequestPolicy(rendered(stack, c).OriginRequestPolicyConfig || {}));
+    } else if (c instanceof cloudfront.CfnResponseHeadersPolicy) {
+      const cfg = rendered(stack, c).ResponseHeadersPolicyConfig || {};
+      const custom = ((cfg.CustomHeadersConfig || {}).Items || []).map((h) => String(h.Header).toLowerCase());
+      response.set(key(), { name: cfg.Name, customHeaders: custom });
+    }
+  }
+  return { cache, origin, response };
+}
+
+function lookup(id, managed, local) {
+  if (id === undefined || id === null) return { missing: true };
+  if (typeof id === 'string' && managed[id]) return { policy: managed[id], managed: true };
+  const found = local.get(JSON.stringify(id));
+  if (found) return { policy: found, managed: false };
+  return { unknown: true };
+}
+
+function carriesCookie(cookies, name) {
+  if (!name) return false;
+  switch (cookies.behavior) {
+    case 'all': return true;
+    case 'whitelist': return cookies.names.includes(name);
+    case 'allExcept': return !cookies.names.includes(name);
+    default: return false;
+  }
+}
+
+/**
+ * Check the rendered distribution against the plan. Returns a list of
+ * messages; empty when the deployment is safe.
+ */
+function validateDistribution({ stack, distribution, plan, edgeArn }) {
+  const errors = [];
+  const props = rendered(stack, distribution).DistributionConfig || {};
+  const policies = indexPolicies(stack);
+  const ourArn = JSON.stringify(stack.resolve(edgeArn));
+
+  const behaviours = [
+    ...(props.CacheBehaviors || []).map((b) => ({ b, pattern: b.PathPattern })),
+    { b: props.DefaultCacheBehavior || {}, pattern: '*' },
+  ];
+
+  // Behaviours must be exactly the routes, same patterns, same order (CONTRACT §4).
+  const expected = [...plan.additional.map((r) => r.pathPattern), '*'];
+  const actual = behaviours.map((x) => x.pattern);
+  if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+    errors.push(`cache behaviours must match the config routes one to one and in order: expected [${expected.join(', ')}], found [${actual.join(', ')}]`);
+  }
+  const routeFor = new Map(plan.additional.map((r) => [r.pathPattern, r]));
+  routeFor.set('*', plan.defaultRoute);
+
+  for (const { b, pattern } of behaviours) {
+    const route = routeFor.get(pattern);
+    const where = `behaviour "${pattern}"`;
+
+    // 1. The function on every behaviour, for all three triggers, no body.
+    const assocs = b.LambdaFunctionAssociations || [];
+    for (const ev of REQUIRED_EVENTS) {
+      const mine = assocs.filter((a) => a.EventType === ev);
+      if (mine.length !== 1 || JSON.stringify(mine[0].LambdaFunctionARN) !== ourArn) {
+        errors.push(`${where}: the edgeguard function must be associated as ${ev} (found ${mine.length === 0 ? 'none' : 'another function'})`);
+      }
+    }
+    if (assocs.some((a) => a.IncludeBody === true || a.IncludeBody === 'true')) {
+      errors.push(`${where}: "include body" must stay off (edgeguard never reads bodies; it would expose them to the function)`);
+    }
+    const fnAssocs = b.FunctionAssociations || [];
+    if (fnAssocs.some((f) => f.EventType === 'viewer-request' || f.EventType === 'viewer-response')) {
+      errors.push(`${where}: a CloudFront Function on a viewer event cannot coexist with the edgeguard Lambda@Edge viewer triggers`);
+    }
+
+    if (!route) continue; // reported above
+    const identity = route.kind !== 'public';
+
+    // 2. The cache policy.
+    const cp = lookup(b.CachePolicyId, MANAGED_CACHE_POLICIES, policies.cache);
+    if (cp.missing) {
+      errors.push(`${where}: needs a cache policy (legacy cache settings are not supported)`);
+    } else if (cp.unknown) {
+      errors.push(`${where}: its cache policy is imported and cannot be inspected; define it in this app (new CachePolicy) or use a managed one`);
+    } else {
+      const p = cp.policy;
+      const label = `${where}: cache policy ${p.name ? `"${p.name}" ` : ''}`;
+      const keyHeaders = p.headers.behavior === 'whitelist' ? p.headers.names : [];
+      for (const h of ['authorization', plan.tokenHeader]) {
+        if (keyHeaders.includes(h)) errors.push(`${label}puts "${h}" in the cache key: the raw token must never be part of a cache key`);
+      }
+      if (carriesCookie(p.cookies, plan.tokenCookie)) {
+        errors.push(`${label}puts the token cookie "${plan.tokenCookie}" in the cache key`);
+      }
+      if (identity) {
+        if (p.minTtl > 0) {
+          errors.push(`${label}has MinTTL ${p.minTtl} on an ${route.access} route: with MinTTL > 0 CloudFront stores private/no-store responses anyway; it must be 0`);
+        }
+        if (route.kind === 'no-store' && (p.maxTtl > 0 || p.defaultTtl > 0)) {
+          errors.push(`${label}would store responses of a no-store route: MinTTL, DefaultTTL and MaxTTL must all be 0`);
+        }
+        if (route.kind === 'per-user') {
+          if (!keyHeaders.includes(plan.cacheKeyHeader)) {
+            errors.push(`${label}must key on "${plan.cacheKeyHeader}" for a per-user route`);
+          }
+          if (p.maxTtl < route.maxAgeSeconds) {
+            errors.push(`${label}has MaxTTL ${p.maxTtl} < maxAgeSeconds ${route.maxAgeSeconds}`);
+          }
+        }
+        if (route.kind === 'identity-origin' && p.maxTtl > 0 && !keyHeaders.includes(plan.cacheKeyHeader)) {
+          errors.push(`${label}stores responses of an ${route.access} route without "${plan.cacheKeyHeader}" in the cache key`);
+        }
+      }
+    }
+
+    // 3. The origin request policy.
+    const op = lookup(b.OriginRequestPolicyId, MANAGED_ORIGIN_REQUEST_POLICIES, policies.origin);
+    const cacheHeaders = cp.policy && cp.policy.headers.behavior === 'whitelist' ? cp.policy.headers.names : [];
+    let forwarded = cacheHeaders;
+    if (op.unknown) {
+      errors.push(`${where}: its origin request policy is imported and cannot be inspected; define it in this app`);
+    } else if (op.policy) {
+      const p = op.policy;
+      const label = `${where}: origin request policy ${p.name ? `"${p.name}" ` : ''}`;
+      if (['allViewer', 'allViewerAndWhitelistCloudFront', 'allExcept'].includes(p.headers.behavior)) {
+        errors.push(`${label}forwards all viewer headers, the raw Authorization token included; list the headers instead`);
+      }
+      if (p.headers.names.includes(plan.tokenHeader) && p.headers.behavior === 'whitelist') {
+        errors.push(`${label}forwards the token header "${plan.tokenHeader}"`);
+      }
+      if (carriesCookie(p.cookies, plan.tokenCookie)) {
+        errors.push(`${label}forwards the token cookie "${plan.tokenCookie}"`);
+      }
+      if (p.headers.behavior === 'whitelist') forwarded = [...cacheHeaders, ...p.headers.names];
+    }
+    if (identity) {
+      const missing = plan.forwardHeaders.filter((h) => !forwarded.includes(h));
+      if (missing.length > 0) {
+        errors.push(`${where}: the origin would not receive the forwardClaims header(s) ${missing.join(', ')}`);
+      }
+    }
+
+    // 4. The response headers policy must not undo viewer-response's Cache-Control.
+    if (b.ResponseHeadersPolicyId !== undefined) {
+      const rp = lookup(b.ResponseHeadersPolicyId, MANAGED_RESPONSE_HEADERS_POLICIES, policies.response);
+      if (rp.unknown && identity) {
+        errors.push(`${where}: its response headers policy is imported and cannot be inspected; define it in this app`);
+      } else if (rp.policy && !rp.managed && identity && rp.policy.customHeaders.some((h) => h === 'cache-control' || h === 'expires' || h === 'pragma')) {
+        errors.push(`${where}: response headers policy sets a caching header (Cache-Control/Expires/Pragma) on an ${route.access} route`);
+      }
+    }
+  }
+
+  // 5. Error responses: never cached across users.
+  const errs = new Map((props.CustomErrorResponses || []).map((e) => [Number(e.ErrorCode), e]));
+  for (const code of ERROR_CODES) {
+    const e = errs.get(code);
+    if (!e || Number(e.ErrorCachingMinTTL) !== 0) {
+      errors.push(`error response ${code}: ErrorCachingMinTTL must be 0 (CloudFront would otherwise cache errors of authenticated routes for 10 s by default)`);
+    }
+  }
+  return errors;
+}
+
+module.exports = { validateDistribution, REQUIRED_EVENTS };

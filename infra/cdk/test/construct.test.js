@@ -1,0 +1,307 @@
+'use strict';
+// EdgeGuard construct: the layout it builds from a config, and every unsafe
+// config or override it must refuse with a clear message.
+
+const test = require('node:test');
+const fs = require('node:fs');
+const path = require('node:path');
+const assert = require('node:assert/strict');
+const cdk = require('aws-cdk-lib');
+const cloudfront = require('aws-cdk-lib/aws-cloudfront');
+const origins = require('aws-cdk-lib/aws-cloudfront-origins');
+const { Template } = require('aws-cdk-lib/assertions');
+const { AwsSolutionsChecks } = require('cdk-nag');
+const { build, exampleConfig, makeBundle, synthErrors } = require('./helpers');
+const { EdgeGuard } = require('../lib');
+
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+
+function distConfig(stack) {
+  const t = Template.fromStack(stack).toJSON();
+  const [dist] = Object.values(t.Resources).filter((r) => r.Type === 'AWS::CloudFront::Distribution');
+  return { t, cfg: dist.Properties.DistributionConfig };
+}
+
+function withRoutes(routes, mutate = () => {}) {
+  const c = exampleConfig();
+  c.routes = routes;
+  mutate(c);
+  return c;
+}
+
+function assertRefused(errors, pattern) {
+  assert.ok(errors.some((e) => pattern.test(e)), `expected an error matching ${pattern}, got:\n${errors.join('\n')}`);
+}
+
+// ---------------------------------------------------------------- layout
+
+test('no final "*" route: the default behaviour is fail-closed (CachingDisabled, function associated)', () => {
+  const { stack } = build(withRoutes([
+    { path: '/api/*', access: 'authenticated', cache: 'per-user', maxAgeSeconds: 30 },
+    { path: '/static/*', access: 'public', cache: 'origin' },
+  ]));
+  const { cfg } = distConfig(stack);
+  assert.deepEqual(cfg.CacheBehaviors.map((b) => b.PathPattern), ['/api/*', '/static/*']);
+  const d = cfg.DefaultCacheBehavior;
+  assert.equal(d.CachePolicyId, CACHING_DISABLED);
+  assert.deepEqual(d.LambdaFunctionAssociations.map((a) => a.EventType), ['viewer-request', 'origin-response', 'viewer-response']);
+});
+
+test('an optional per-user route keys on the cache-key header (anonymous users share "anonymous")', () => {
+  const { stack } = build(withRoutes([
+    { path: '/home', access: 'optional', cache: 'per-user', maxAgeSeconds: 60 },
+    { path: '*', access: 'public', cache: 'origin' },
+  ], (c) => { c.cacheKey.header = 'X-Tenant-User-Key'; }));
+  const { t, cfg } = distConfig(stack);
+  const policy = t.Resources[cfg.CacheBehaviors[0].CachePolicyId.Ref].Properties.CachePolicyConfig;
+  assert.equal(policy.MinTTL, 0);
+  assert.equal(policy.MaxTTL, 60);
+  assert.deepEqual(policy.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig.Headers, ['x-tenant-user-key']);
+});
+
+test('an authenticated route with cache "origin" still keys per user, MinTTL 0', () => {
+  const { stack } = build(withRoutes([
+    { path: '/docs/*', access: 'authenticated', cache: 'origin' },
+    { path: '*', access: 'public', cache: 'no-store' },
+  ]));
+  const { t, cfg } = distConfig(stack);
+  const policy = t.Resources[cfg.CacheBehaviors[0].CachePolicyId.Ref].Properties.CachePolicyConfig;
+  assert.equal(policy.MinTTL, 0);
+  assert.equal(policy.DefaultTTL, 0);
+  assert.deepEqual(policy.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig.Headers, ['x-user-cache-key']);
+  assert.equal(cfg.DefaultCacheBehavior.CachePolicyId, CACHING_DISABLED);
+});
+
+test('per-user routes with the same maxAgeSeconds share one cache policy (20 per account)', () => {
+  const { stack } = build(withRoutes([
+    { path: '/a/*', access: 'authenticated', cache: 'per-user', maxAgeSeconds: 30 },
+    { path: '/b/*', access: 'authenticated', cache: 'per-user', maxAgeSeconds: 30 },
+    { path: '/c/*', access: 'authenticated', cache: 'per-user', maxAgeSeconds: 90 },
+  ]));
+  Template.fromStack(stack).resourceCountIs('AWS::CloudFront::CachePolicy', 2);
+});
+
+test('CachingOptimized is allowed on a public route', () => {
+  const { app, stack } = build(exampleConfig(), { publicCachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED });
+  assert.deepEqual(synthErrors(app), []);
+  assert.equal(distConfig(stack).cfg.DefaultCacheBehavior.CachePolicyId, '658327ea-f89d-4fab-a63d-7e88639e58f6');
+});
+
+test('a stack outside us-east-1 still gets the function in us-east-1 and associated everywhere', () => {
+  const { app, stack } = build(exampleConfig(), {}, { region: 'eu-west-1' });
+  assert.deepEqual(synthErrors(app), []);
+  const edgeStack = app.node.children.find((c) => c instanceof cdk.Stack && c !== stack);
+  assert.equal(edgeStack.region, 'us-east-1');
+  Template.fromStack(edgeStack).hasResourceProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
+  const { cfg } = distConfig(stack);
+  for (const b of [...cfg.CacheBehaviors, cfg.DefaultCacheBehavior]) assert.equal(b.LambdaFunctionAssociations.length, 3);
+});
+
+test('cdk-nag AwsSolutions finds nothing unacknowledged in the example layout', () => {
+  const { app, guard } = build();
+  for (const r of ['CFR1', 'CFR2', 'CFR3', 'CFR4']) {
+    cdk.Validations.of(guard.distribution).acknowledge({ id: `AwsSolutions-${r}`, reason: 'deployer choice, see infra/README.md' });
+  }
+  cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  assert.deepEqual(synthErrors(app), []);
+});
+
+test('cdk-nag AwsSolutions reports only the deployer choices when they are not acknowledged', () => {
+  const { app } = build();
+  cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const [message] = synthErrors(app);
+  const report = JSON.parse(fs.readFileSync(message.replace(/^.*found in: /, '').trim(), 'utf8'));
+  const rules = report.pluginReports.flatMap((p) => p.violations.map((v) => v.ruleName)).sort();
+  assert.deepEqual(rules, ['AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR3', 'AwsSolutions-CFR4']);
+});
+
+// ---------------------------------------------------------- config refusals
+
+const configRefusals = [
+  ['cacheKey.header is Authorization', (c) => { c.cacheKey.header = 'Authorization'; }, /\$\.cacheKey\.header/],
+  ['cacheKey.header under X-Amz-Cf-*', (c) => { c.cacheKey.header = 'X-Amz-Cf-User'; }, /\$\.cacheKey\.header: .*x-amz-/],
+  ['cacheKey.header under X-Edge-*', (c) => { c.cacheKey.header = 'x-edge-user'; }, /\$\.cacheKey\.header: .*x-edge-/],
+  ['cacheKey.header is Host', (c) => { c.cacheKey.header = 'Host'; }, /\$\.cacheKey\.header/],
+  ['cacheKey.header equals a custom token header', (c) => { c.token.header = 'x-token'; c.cacheKey.header = 'X-Token'; }, /raw token/],
+  ['a forwardClaims header is Authorization', (c) => { c.forwardClaims = { sub: 'authorization' }; }, /\$\.forwardClaims\.sub/],
+  ['a forwardClaims header is X-Forwarded-Proto', (c) => { c.forwardClaims = { sub: 'X-Forwarded-Proto' }; }, /\$\.forwardClaims\.sub/],
+  ['too many forwardClaims headers', (c) => { c.forwardClaims = Object.fromEntries([...Array(10).keys()].map((i) => [`c${i}`, `x-c${i}`])); }, /at most 9/],
+  ['per-user on a public route', (c) => { c.routes[1].access = 'public'; }, /\$\.routes\[1\]\.cache: "per-user" needs/],
+  ['per-user without maxAgeSeconds', (c) => { delete c.routes[1].maxAgeSeconds; }, /\$\.routes\[1\]\.maxAgeSeconds/],
+  ['"*" before other routes', (c) => { c.routes.unshift({ path: '*', access: 'public', cache: 'origin' }); }, /"\*" must be the last route/],
+  ['duplicate path patterns', (c) => { c.routes.splice(1, 0, { ...c.routes[0] }); }, /duplicates/],
+  ['an unknown access level', (c) => { c.routes[0].access = 'admin'; }, /\$\.routes\[0\]\.access/],
+  ['no routes', (c) => { c.routes = []; }, /\$\.routes/],
+];
+for (const [name, mutate, pattern] of configRefusals) {
+  test(`refuses a config: ${name}`, () => {
+    const c = exampleConfig();
+    mutate(c);
+    assert.throws(() => build(c), (e) => e.name === 'ConfigError' && pattern.test(e.message) && !e.message.includes(c.cacheKey.secret));
+  });
+}
+
+test('refuses a config file whose layout differs from the bundle', () => {
+  const other = exampleConfig();
+  other.routes[1].maxAgeSeconds = 999;
+  const file = path.join(require('./helpers').TMP, 'other-config.json');
+  fs.writeFileSync(file, JSON.stringify(other));
+  assert.throws(() => build(exampleConfig(), { config: file }), /differ from the config\.json inside/);
+});
+
+test('refuses a bundle over the 1 MB viewer-trigger limit', () => {
+  const app = new cdk.App();
+  const stack = new cdk.Stack(app, 'S', { env: { region: 'us-east-1' } });
+  assert.throws(() => new EdgeGuard(stack, 'G', {
+    bundle: makeBundle(exampleConfig(), { padding: 1024 * 1024 }),
+    origin: new origins.HttpOrigin('origin.example.com'),
+  }), /Lambda@Edge viewer triggers allow at most 1048576/);
+});
+
+test('refuses a zip that is not an edgeguard bundle', () => {
+  const file = path.join(require('./helpers').TMP, 'not-a-bundle.zip');
+  fs.writeFileSync(file, require('./helpers').zip({ 'index.js': '' }));
+  const app = new cdk.App();
+  const stack = new cdk.Stack(app, 'S', { env: { region: 'us-east-1' } });
+  assert.throws(() => new EdgeGuard(stack, 'G', { bundle: file, origin: new origins.HttpOrigin('o.example.com') }), /no top-level config\.json/);
+});
+
+// -------------------------------------------------------- props refusals
+
+test('refuses overriding the edge functions of a route', () => {
+  assert.throws(() => build(exampleConfig(), { routeOverrides: { '/api/*': { edgeLambdas: [] } } }), /edgeLambdas cannot be overridden/);
+});
+
+test('refuses an override for a path that is not a route', () => {
+  assert.throws(() => build(exampleConfig(), { routeOverrides: { '/apii/*': {} } }), /matches no route/);
+});
+
+test('refuses behaviours in distributionProps', () => {
+  assert.throws(() => build(exampleConfig(), { distributionProps: { additionalBehaviors: {} } }), /built from the config routes/);
+});
+
+test('refuses cached error responses', () => {
+  assert.throws(() => build(exampleConfig(), {
+    distributionProps: { errorResponses: [{ httpStatus: 404, ttl: cdk.Duration.seconds(10) }] },
+  }), /errorResponses\[404\]\.ttl must be 0/);
+});
+
+test('refuses CachingOptimized (MinTTL 1 s) on an authenticated route', () => {
+  const { app } = build(exampleConfig(), { routeOverrides: { '/api/*': { cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED } } });
+  const errors = synthErrors(app);
+  assertRefused(errors, /behaviour "\/api\/\*": cache policy "CachingOptimized" has MinTTL 1 on an authenticated route/);
+  assertRefused(errors, /must key on "x-user-cache-key"/);
+});
+
+test('refuses a custom policy with MinTTL > 0 on an optional route', () => {
+  const { app } = build(exampleConfig(), (stack) => ({
+    routeOverrides: {
+      '/home': {
+        cachePolicy: new cloudfront.CachePolicy(stack, 'P', {
+          minTtl: cdk.Duration.seconds(5),
+          defaultTtl: cdk.Duration.seconds(5),
+          maxTtl: cdk.Duration.seconds(60),
+          headerBehavior: cloudfront.CacheHeaderBehavior.allowList('x-user-cache-key'),
+        }),
+      },
+    },
+  }));
+  assertRefused(synthErrors(app), /behaviour "\/home": .*MinTTL 5 on an optional route/);
+});
+
+test('refuses Authorization in a cache key, even on a public route', () => {
+  const { app } = build(exampleConfig(), (stack) => ({
+    publicCachePolicy: new cloudfront.CachePolicy(stack, 'P', {
+      minTtl: cdk.Duration.seconds(0),
+      headerBehavior: cloudfront.CacheHeaderBehavior.allowList('Authorization'),
+    }),
+  }));
+  assertRefused(synthErrors(app), /behaviour "\*": .*puts "authorization" in the cache key/);
+});
+
+test('refuses the managed Amplify policy (keys on Authorization)', () => {
+  const { app } = build(exampleConfig(), { publicCachePolicy: cloudfront.CachePolicy.AMPLIFY });
+  assertRefused(synthErrors(app), /"Amplify" puts "authorization" in the cache key/);
+});
+
+test('refuses a cache policy that keys on the token cookie', () => {
+  const c = exampleConfig();
+  c.token.cookie = 'session';
+  const { app } = build(c, { publicCachePolicy: cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS });
+  assertRefused(synthErrors(app), /token cookie "session" in the cache key/);
+});
+
+test('refuses a policy that stores a no-store route', () => {
+  const { app } = build(exampleConfig(), (stack) => ({
+    routeOverrides: {
+      '/account*': {
+        cachePolicy: new cloudfront.CachePolicy(stack, 'P', {
+          minTtl: cdk.Duration.seconds(0), defaultTtl: cdk.Duration.seconds(0), maxTtl: cdk.Duration.seconds(60),
+          headerBehavior: cloudfront.CacheHeaderBehavior.allowList('x-user-cache-key'),
+        }),
+      },
+    },
+  }));
+  assertRefused(synthErrors(app), /behaviour "\/account\*": .*would store responses of a no-store route/);
+});
+
+test('refuses an imported cache policy it cannot inspect on an identity route', () => {
+  const { app } = build(exampleConfig(), (stack) => ({
+    routeOverrides: { '/api/*': { cachePolicy: cloudfront.CachePolicy.fromCachePolicyId(stack, 'I', 'abcd1234-0000-0000-0000-000000000000') } },
+  }));
+  assertRefused(synthErrors(app), /behaviour "\/api\/\*": its cache policy is imported and cannot be inspected/);
+});
+
+test('refuses an origin request policy that forwards all viewer headers', () => {
+  const { app } = build(exampleConfig(), { routeOverrides: { '*': { originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER } } });
+  assertRefused(synthErrors(app), /behaviour "\*": origin request policy "AllViewer" forwards all viewer headers/);
+});
+
+test('refuses an origin request policy that drops the forwardClaims headers on an identity route', () => {
+  const { app } = build(exampleConfig(), { routeOverrides: { '/api/*': { originRequestPolicy: cloudfront.OriginRequestPolicy.CORS_CUSTOM_ORIGIN } } });
+  assertRefused(synthErrors(app), /behaviour "\/api\/\*": the origin would not receive the forwardClaims header\(s\) x-auth-sub/);
+});
+
+test('refuses a response headers policy that sets Cache-Control on an identity route', () => {
+  const { app } = build(exampleConfig(), (stack) => ({
+    routeOverrides: {
+      '/api/*': {
+        responseHeadersPolicy: new cloudfront.ResponseHeadersPolicy(stack, 'R', {
+          customHeadersBehavior: { customHeaders: [{ header: 'Cache-Control', value: 'public, max-age=600', override: true }] },
+        }),
+      },
+    },
+  }));
+  assertRefused(synthErrors(app), /behaviour "\/api\/\*": response headers policy sets a caching header/);
+});
+
+test('refuses a behaviour added after the construct (no function, not a route)', () => {
+  const { app, guard } = build();
+  guard.distribution.addBehavior('/static/*', new origins.HttpOrigin('static.example.com'));
+  const errors = synthErrors(app);
+  assertRefused(errors, /cache behaviours must match the config routes one to one and in order/);
+  assertRefused(errors, /behaviour "\/static\/\*": the edgeguard function must be associated as viewer-request \(found none\)/);
+});
+
+test('refuses an escape-hatch override that removes the viewer-request association', () => {
+  const { app, guard } = build();
+  guard.distribution.node.defaultChild.addPropertyOverride('DistributionConfig.DefaultCacheBehavior.LambdaFunctionAssociations', [
+    { EventType: 'origin-response', LambdaFunctionARN: 'arn:aws:lambda:us-east-1:111111111111:function:x:1' },
+  ]);
+  const errors = synthErrors(app);
+  assertRefused(errors, /behaviour "\*": the edgeguard function must be associated as viewer-request/);
+  assertRefused(errors, /behaviour "\*": the edgeguard function must be associated as origin-response \(found another function\)/);
+});
+
+test('refuses "include body" on the viewer-request association', () => {
+  const { app, guard } = build();
+  guard.distribution.node.defaultChild.addPropertyOverride('DistributionConfig.CacheBehaviors.1.LambdaFunctionAssociations.0.IncludeBody', true);
+  assertRefused(synthErrors(app), /behaviour "\/api\/\*": "include body" must stay off/);
+});
+
+test('refuses an escape-hatch override that raises MinTTL of a per-user policy', () => {
+  const { app, stack } = build();
+  const policy = stack.node.findAll().find((c) => c instanceof cloudfront.CfnCachePolicy && c.node.path.includes('PerUserCachePolicy300'));
+  policy.addPropertyOverride('CachePolicyConfig.MinTTL', 1);
+  assertRefused(synthErrors(app), /behaviour "\/api\/\*": .*has MinTTL 1 on an authenticated route/);
+});

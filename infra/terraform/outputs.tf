@@ -1,0 +1,32 @@
+output "distribution_id" {
+  description = "CloudFront distribution ID (for invalidations)."
+  value       = aws_cloudfront_distribution.this.id
+}
+
+output "distribution_domain_name" {
+  description = "The *.cloudfront.net domain name; point your DNS aliases here."
+  value       = aws_cloudfront_distribution.this.domain_name
+}
+
+output "function_version_arn" {
+  description = "Qualified ARN of the numbered Lambda@Edge version the behaviours run."
+  value       = aws_lambda_function.edge.qualified_arn
+}
+
+output "behaviours" {
+  description = "The cache behaviours in order (the last one is the default), with the route each comes from."
+  value = [
+    for b in local.behaviours : {
+      path_pattern    = b.path
+      access          = b.access
+      cache           = b.cache
+      route_index     = b.index
+      cache_policy_id = local.cache_policy_ids[b.cache_policy_key]
+    }
+  ]
+}
+
+output "cache_key_header" {
+  description = "The header the per-user cache policies key on."
+  value       = local.cache_key_header
+}

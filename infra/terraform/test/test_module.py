@@ -1,0 +1,377 @@
+"""Offline tests of the Terraform module.
+
+Two kinds, asserting the same invariants as the CDK tests:
+
+* structure: every .tf file parsed with python-hcl2 (the function, the
+  policies, the distribution and its lambda_function_association blocks);
+* behaviour: variables.tf and routes.tf, which need no provider, are evaluated
+  by terraform in a scratch directory, so the route plan and every validation
+  block run for real on good and bad configs.
+
+Run with the hcl venv: infra/.venv-hcl/bin/python -m pytest infra/terraform/test
+"""
+
+import copy
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import hcl2
+import pytest
+from hcl2.utils import SerializationOptions
+
+MODULE = Path(__file__).resolve().parents[1]
+REPO = MODULE.parents[1]
+EXAMPLE_CONFIG = REPO / "examples" / "config.json"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ERROR_CODES = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504]
+EVENTS = {"viewer-request", "origin-response", "viewer-response"}
+OPTS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
+
+
+def parse(name):
+    with open(MODULE / name) as f:
+        return hcl2.load(f, serialization_options=OPTS)
+
+
+def resources(doc):
+    out = {}
+    for entry in doc.get("resource", []):
+        for rtype, named in entry.items():
+            for rname, body in named.items():
+                out[f"{rtype}.{rname}"] = body
+    return out
+
+
+def dynamic(body, name):
+    for d in body.get("dynamic", []):
+        if name in d:
+            return d[name]
+    raise AssertionError(f"no dynamic {name!r} block")
+
+
+def one(block):
+    """hcl2 returns nested blocks as lists."""
+    return block[0] if isinstance(block, list) else block
+
+
+MAIN = resources(parse("main.tf"))
+VARIABLES = {k: v for entry in parse("variables.tf")["variable"] for k, v in entry.items()}
+
+
+# ---------------------------------------------------------------- structure
+
+
+def test_versions_require_a_us_east_1_provider_alias_and_terraform_1_9():
+    t = parse("versions.tf")["terraform"][0]
+    assert t["required_version"] == ">= 1.9"
+    aws = t["required_providers"][0]["aws"]
+    assert aws["source"] == "hashicorp/aws"
+    assert "${aws.us_east_1}" in aws["configuration_aliases"]
+
+
+def test_function_is_a_published_node22_lambda_in_us_east_1():
+    fn = MAIN["aws_lambda_function.edge"]
+    assert fn["provider"] == "${aws.us_east_1}"
+    assert fn["publish"] is True, "CloudFront needs a numbered version"
+    assert fn["runtime"] == "nodejs22.x"
+    assert fn["handler"] == "index.handler"
+    assert fn["architectures"] == ["x86_64"]
+    assert (fn["memory_size"], fn["timeout"]) == (128, 5)
+    assert fn["filename"] == "${var.lambda_zip_path}"
+    assert "var.lambda_zip_path" in fn["source_code_hash"]
+    for absent in ("environment", "layers", "vpc_config", "dead_letter_config"):
+        assert absent not in fn, f"Lambda@Edge does not support {absent}"
+
+
+def test_role_trusts_lambda_and_edgelambda_in_us_east_1():
+    role = MAIN["aws_iam_role.edge"]
+    assert role["provider"] == "${aws.us_east_1}"
+    assert "lambda.amazonaws.com" in role["assume_role_policy"]
+    assert "edgelambda.amazonaws.com" in role["assume_role_policy"]
+    assert MAIN["aws_iam_role_policy.edge_logs"]["provider"] == "${aws.us_east_1}"
+
+
+def cache_params(policy):
+    return one(policy["parameters_in_cache_key_and_forwarded_to_origin"])
+
+
+@pytest.mark.parametrize("name", ["per_user", "identity_origin"])
+def test_identity_cache_policies_key_on_the_cache_key_header_with_min_ttl_0(name):
+    p = MAIN[f"aws_cloudfront_cache_policy.{name}"]
+    assert p["min_ttl"] == 0
+    assert p["default_ttl"] == 0
+    params = cache_params(p)
+    headers = one(params["headers_config"])
+    assert headers["header_behavior"] == "whitelist"
+    assert one(headers["headers"])["items"] == ["${local.cache_key_header}"]
+    assert one(params["cookies_config"])["cookie_behavior"] == "none"
+
+
+def test_per_user_policy_max_ttl_is_the_routes_max_age():
+    p = MAIN["aws_cloudfront_cache_policy.per_user"]
+    assert p["for_each"] == "${local.per_user_ttls}"
+    assert p["max_ttl"] == "${tonumber(each.key)}"
+
+
+def test_no_cache_or_origin_request_policy_names_authorization():
+    code = re.sub(r"#.*", "", (MODULE / "main.tf").read_text())
+    assert "authorization" not in code.lower()
+    for name, body in MAIN.items():
+        if name.startswith("aws_cloudfront_origin_request_policy"):
+            h = one(body["headers_config"])
+            assert h["header_behavior"] == "whitelist", "never allViewer: it forwards the raw token"
+            assert one(body["cookies_config"])["cookie_behavior"] == "none"
+
+
+def test_origin_request_policy_forwards_cache_key_and_claim_headers():
+    orp = MAIN["aws_cloudfront_origin_request_policy.edgeguard"]
+    items = one(one(orp["headers_config"])["headers"])["items"]
+    assert items == "${concat([local.cache_key_header], local.forward_headers)}"
+
+
+def assert_associations(behaviour, where):
+    assocs = behaviour["lambda_function_association"]
+    assert {a["event_type"] for a in assocs} == EVENTS and len(assocs) == 3, where
+    for a in assocs:
+        assert a["lambda_arn"] == "${aws_lambda_function.edge.qualified_arn}", f"{where}: numbered version"
+        assert a.get("include_body", False) is False, f"{where}: no body"
+    assert "function_association" not in behaviour, where
+    assert "forwarded_values" not in behaviour, f"{where}: legacy cache settings"
+    assert behaviour["viewer_protocol_policy"] == "redirect-to-https"
+    assert behaviour["origin_request_policy_id"] == "${aws_cloudfront_origin_request_policy.edgeguard.id}"
+
+
+def test_every_ordered_behaviour_comes_from_a_route_and_runs_the_function():
+    dist = MAIN["aws_cloudfront_distribution.this"]
+    ordered = dynamic(dist, "ordered_cache_behavior")
+    assert ordered["for_each"] == "${local.ordered_behaviours}"
+    body = one(ordered["content"])
+    assert body["path_pattern"] == "${ordered_cache_behavior.value.path}"
+    assert body["cache_policy_id"] == "${local.cache_policy_ids[ordered_cache_behavior.value.cache_policy_key]}"
+    assert_associations(body, "ordered_cache_behavior")
+    assert "ordered_cache_behavior" not in dist, "no static behaviour outside the route plan"
+
+
+def test_default_behaviour_runs_the_function():
+    dist = MAIN["aws_cloudfront_distribution.this"]
+    default = one(dist["default_cache_behavior"])
+    assert default["cache_policy_id"] == "${local.cache_policy_ids[local.default_behaviour.cache_policy_key]}"
+    assert_associations(default, "default_cache_behavior")
+
+
+def test_error_responses_are_never_cached():
+    dist = MAIN["aws_cloudfront_distribution.this"]
+    errors = dynamic(dist, "custom_error_response")
+    assert errors["for_each"] == "${local.error_codes}"
+    assert one(errors["content"])["error_caching_min_ttl"] == 0
+
+
+def test_unsafe_inputs_have_validation_blocks():
+    def count(var):
+        v = VARIABLES[var]
+        return len(v["validation"]) if isinstance(v.get("validation"), list) else int("validation" in v)
+
+    assert count("config_path") >= 7
+    assert count("lambda_zip_path") >= 1
+    assert count("public_cache_policy") >= 4
+    assert count("route_origins") >= 1
+
+
+def test_routes_tf_is_pure():
+    doc = parse("routes.tf")
+    assert set(doc) == {"locals"}, "routes.tf must hold locals only (it is evaluated without a provider)"
+    text = (MODULE / "routes.tf").read_text()
+    assert not re.search(r"\b(aws_[a-z_]+\.|data\.|module\.)", text)
+
+
+# ---------------------------------------------------------------- behaviour
+
+PROBE = """
+output "behaviours" { value = local.behaviours }
+output "per_user_ttls" { value = local.per_user_ttls }
+output "cache_key_header" { value = local.cache_key_header }
+output "forward_headers" { value = local.forward_headers }
+output "error_codes" { value = local.error_codes }
+output "needs_identity_policy" { value = local.needs_identity_policy }
+output "needs_public_policy" { value = local.needs_public_policy }
+output "public_policy_key" { value = local.public_policy_key }
+"""
+
+ENV = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1",
+       "TF_CLI_CONFIG_FILE": os.devnull}
+
+
+@pytest.fixture(scope="module")
+def workdir():
+    d = Path(tempfile.mkdtemp(prefix="edgeguard-tf-"))
+    for f in ("variables.tf", "routes.tf"):
+        shutil.copy(MODULE / f, d / f)
+    (d / "probe.tf").write_text(PROBE)
+    subprocess.run(["terraform", "init", "-backend=false", "-no-color"], cwd=d, env=ENV, check=True,
+                   capture_output=True)
+    zip_small = d / "bundle.zip"
+    zip_small.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    zip_big = d / "big.zip"
+    zip_big.write_bytes(b"\0" * (1024 * 1024 + 1))
+    zip_edge = d / "edge.zip"
+    zip_edge.write_bytes(b"\0" * (1024 * 1024))
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def run_plan(workdir, config, **variables):
+    cfg = workdir / f"config-{abs(hash(json.dumps(config, sort_keys=True)))}.json"
+    cfg.write_text(json.dumps(config))
+    tfvars = {
+        "config_path": str(cfg),
+        "lambda_zip_path": str(workdir / "bundle.zip"),
+        "origins": {"default": {"domain_name": "origin.example.com"}},
+        **variables,
+    }
+    varfile = cfg.with_suffix(".tfvars.json")
+    varfile.write_text(json.dumps(tfvars))
+    state = cfg.with_suffix(".tfstate")
+    proc = subprocess.run(
+        ["terraform", "apply", "-auto-approve", "-no-color", "-lock=false", f"-state={state}", f"-var-file={varfile}"],
+        cwd=workdir, env=ENV, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None, proc.stdout + proc.stderr
+    out = subprocess.run(["terraform", "output", "-json", f"-state={state}"], cwd=workdir, env=ENV,
+                         capture_output=True, text=True, check=True)
+    return {k: v["value"] for k, v in json.loads(out.stdout).items()}, ""
+
+
+def example():
+    return json.loads(EXAMPLE_CONFIG.read_text())
+
+
+def test_plan_has_one_behaviour_per_route_in_order(workdir):
+    config = example()
+    out, err = run_plan(workdir, config)
+    assert out, err
+    b = out["behaviours"]
+    assert [x["path"] for x in b] == [r["path"] for r in config["routes"]]
+    assert b[-1]["path"] == "*", "the final * route is the default behaviour"
+    for route, beh in zip(config["routes"], b):
+        if route["cache"] == "no-store":
+            assert beh["cache_policy_key"] == "managed:CachingDisabled"
+        elif route["cache"] == "per-user":
+            assert beh["cache_policy_key"] == f"per-user:{route['maxAgeSeconds']}"
+        elif route["access"] != "public":
+            assert beh["cache_policy_key"] == "identity-origin"
+        else:
+            assert beh["cache_policy_key"] == "public"
+    assert sorted(out["per_user_ttls"]) == sorted({str(r["maxAgeSeconds"]) for r in config["routes"] if r["cache"] == "per-user"})
+    assert out["cache_key_header"] == config["cacheKey"]["header"].lower()
+    assert out["forward_headers"] == sorted(h.lower() for h in config["forwardClaims"].values())
+    assert out["error_codes"] == ERROR_CODES
+
+
+def test_plan_without_final_star_fails_closed(workdir):
+    config = example()
+    config["routes"] = [r for r in config["routes"] if r["path"] != "*"]
+    out, err = run_plan(workdir, config)
+    assert out, err
+    b = out["behaviours"]
+    assert [x["path"] for x in b] == [r["path"] for r in config["routes"]] + ["*"]
+    default = b[-1]
+    assert (default["access"], default["cache"], default["cache_policy_key"]) == ("authenticated", "no-store", "managed:CachingDisabled")
+    assert default["index"] is None
+
+
+def test_plan_optional_and_identity_origin_routes_key_per_user(workdir):
+    config = example()
+    config["routes"] = [
+        {"path": "/home", "access": "optional", "cache": "per-user", "maxAgeSeconds": 60},
+        {"path": "/docs/*", "access": "authenticated", "cache": "origin"},
+        {"path": "*", "access": "public", "cache": "no-store"},
+    ]
+    out, err = run_plan(workdir, config)
+    assert out, err
+    assert [x["cache_policy_key"] for x in out["behaviours"]] == ["per-user:60", "identity-origin", "managed:CachingDisabled"]
+    assert out["needs_identity_policy"] is True
+    assert out["needs_public_policy"] is False
+
+
+def test_plan_caching_optimized_allowed_on_public_routes(workdir):
+    out, err = run_plan(workdir, example(), public_cache_policy={"managed_policy": "CachingOptimized"})
+    assert out, err
+    assert out["behaviours"][-1]["cache_policy_key"] == "managed:CachingOptimized"
+
+
+def test_plan_route_origins(workdir):
+    out, err = run_plan(workdir, example(),
+                        origins={"default": {"domain_name": "a.example.com"}, "static": {"domain_name": "s.example.com"}},
+                        route_origins={"*": "static"})
+    assert out, err
+    assert [b["origin_id"] for b in out["behaviours"]] == ["default"] * 4 + ["static"]
+
+
+def mutate(fn):
+    c = example()
+    fn(c)
+    return c
+
+
+def set_(path, value):
+    def apply(c):
+        target = c
+        for p in path[:-1]:
+            target = target[p]
+        target[path[-1]] = value
+    return apply
+
+
+REFUSALS = [
+    ("cache key header Authorization", mutate(set_(["cacheKey", "header"], "Authorization")), {}, r"\$\.cacheKey\.header"),
+    ("cache key header X-Amz-Cf-*", mutate(set_(["cacheKey", "header"], "X-Amz-Cf-User")), {}, r"\$\.cacheKey\.header"),
+    ("cache key header X-Edge-*", mutate(set_(["cacheKey", "header"], "x-edge-user")), {}, r"\$\.cacheKey\.header"),
+    ("cache key header Host", mutate(set_(["cacheKey", "header"], "Host")), {}, r"\$\.cacheKey\.header"),
+    ("cache key header = token header",
+     mutate(lambda c: (set_(["token", "header"], "x-token")(c), set_(["cacheKey", "header"], "X-Token")(c))), {},
+     r"\$\.cacheKey\.header"),
+    ("forwardClaims to Authorization", mutate(set_(["forwardClaims"], {"sub": "authorization"})), {}, r"\$\.forwardClaims values"),
+    ("forwardClaims to X-Forwarded-Proto", mutate(set_(["forwardClaims"], {"sub": "X-Forwarded-Proto"})), {}, r"\$\.forwardClaims values"),
+    ("too many forwardClaims", mutate(set_(["forwardClaims"], {f"c{i}": f"x-c{i}" for i in range(10)})), {}, r"at most 9"),
+    ("per-user on a public route", mutate(lambda c: c["routes"][1].update(access="public")), {}, r"per-user route needs"),
+    ("per-user without maxAgeSeconds", mutate(lambda c: c["routes"][1].pop("maxAgeSeconds")), {}, r"per-user route needs"),
+    ('"*" before other routes', mutate(lambda c: c["routes"].insert(0, {"path": "*", "access": "public", "cache": "origin"})), {},
+     r'"\*" must be the last route'),
+    ("duplicate path patterns", mutate(lambda c: c["routes"].insert(1, copy.deepcopy(c["routes"][0]))), {}, r"same path"),
+    ("unknown access level", mutate(lambda c: c["routes"][0].update(access="admin")), {}, r"access public\|optional\|authenticated"),
+    ("no routes", mutate(set_(["routes"], [])), {}, r"non-empty list"),
+    ("Amplify on a public route", example(), {"public_cache_policy": {"managed_policy": "Amplify"}}, r"Amplify keys on Authorization"),
+    ("Authorization in the public cache key", example(), {"public_cache_policy": {"headers": ["Authorization"]}},
+     r"must not contain Authorization"),
+    ("token cookie in the public cache key", mutate(set_(["token", "cookie"], "session")),
+     {"public_cache_policy": {"cookies": ["session"]}}, r"token cookie"),
+    ("token cookie with UseOriginCacheControlHeaders", mutate(set_(["token", "cookie"], "session")),
+     {"public_cache_policy": {"managed_policy": "UseOriginCacheControlHeaders"}}, r"token cookie"),
+    ("route_origins for a path that is not a route", example(), {"route_origins": {"/nope/*": "default"}},
+     r"route_origins keys must be route paths"),
+    ("origin custom header replacing the cache key", example(),
+     {"origins": {"default": {"domain_name": "o.example.com", "custom_headers": {"X-User-Cache-Key": "x"}}}},
+     r"custom_headers must not set"),
+]
+
+
+@pytest.mark.parametrize("name,config,variables,message", REFUSALS, ids=[r[0] for r in REFUSALS])
+def test_validation_refuses(workdir, name, config, variables, message):
+    out, err = run_plan(workdir, config, **variables)
+    assert out is None, f"{name}: expected a validation error"
+    assert re.search(message, re.sub(r"\s+", " ", err)), err
+    secret = config.get("cacheKey", {}).get("secret")
+    assert not secret or secret not in err, "the secret must never be echoed"
+
+
+def test_validation_refuses_a_bundle_over_1_mib(workdir):
+    out, err = run_plan(workdir, example(), lambda_zip_path=str(workdir / "big.zip"))
+    assert out is None
+    assert "at most 1 MiB" in re.sub(r"\s+", " ", err)
+    out, err = run_plan(workdir, example(), lambda_zip_path=str(workdir / "edge.zip"))
+    assert out, f"exactly 1 MiB is allowed: {err}"

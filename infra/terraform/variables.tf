@@ -1,0 +1,259 @@
+# Inputs. The validation blocks refuse, at plan time, every setting that could
+# let CloudFront store one user's response for another (infra/README.md).
+
+variable "name" {
+  description = "Prefix for every named resource (function, role, policies). Letters, digits, '-' and '_'."
+  type        = string
+  default     = "edgeguard"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,40}$", var.name))
+    error_message = "name must be 1 to 40 letters, digits, '-' or '_'."
+  }
+}
+
+variable "config_path" {
+  description = "Path of the edgeguard config.json (CONTRACT §2). Use the copy `make bundle` writes (dist/lambda/config.json) so that the routes here and in the function are the same file."
+  type        = string
+
+  validation {
+    condition     = can(jsondecode(file(var.config_path)).routes)
+    error_message = "config_path must name a readable edgeguard config.json (a JSON object with routes)."
+  }
+
+  # $.cacheKey.header: not a header CloudFront forbids, keeps read-only, or that carries the token.
+  validation {
+    condition = try(
+      !contains(local.forbidden_headers, lower(jsondecode(file(var.config_path)).cacheKey.header)) &&
+      length([for p in local.forbidden_header_prefixes : p if startswith(lower(jsondecode(file(var.config_path)).cacheKey.header), p)]) == 0 &&
+      can(regex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", jsondecode(file(var.config_path)).cacheKey.header)) &&
+      lower(jsondecode(file(var.config_path)).cacheKey.header) != lower(coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization")),
+      # cacheKey.header absent: the default x-user-cache-key is safe.
+      !can(jsondecode(file(var.config_path)).cacheKey.header)
+    )
+    error_message = "$.cacheKey.header must be a valid header name that CloudFront allows a function to set (not Authorization, Cookie, Host, Via, X-Cache, X-Forwarded-Proto, X-Real-IP, X-Amz-*, X-Amzn-*, X-Edge-*, CloudFront-*, …) and must differ from token.header: the raw token must never be in a cache key."
+  }
+
+  # $.forwardClaims: allowed header names, distinct, and at most 9 (10 per origin request policy, one is the cache-key header).
+  validation {
+    condition = alltrue([
+      for claim, header in try(jsondecode(file(var.config_path)).forwardClaims, {}) :
+      try(
+        !contains(local.forbidden_headers, lower(header)) &&
+        length([for p in local.forbidden_header_prefixes : p if startswith(lower(header), p)]) == 0 &&
+        can(regex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", header)) &&
+        lower(header) != lower(coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization")) &&
+        lower(header) != lower(try(jsondecode(file(var.config_path)).cacheKey.header, "x-user-cache-key")),
+        false
+      )
+    ])
+    error_message = "$.forwardClaims values must be header names CloudFront allows a function to set, other than token.header and cacheKey.header."
+  }
+  validation {
+    condition = try(
+      length(values(jsondecode(file(var.config_path)).forwardClaims)) <= 9 &&
+      length(distinct([for h in values(jsondecode(file(var.config_path)).forwardClaims) : lower(h)])) == length(values(jsondecode(file(var.config_path)).forwardClaims)),
+      !can(jsondecode(file(var.config_path)).forwardClaims)
+    )
+    error_message = "$.forwardClaims may name at most 9 distinct headers (CloudFront allows 10 per origin request policy; one is the cache-key header)."
+  }
+
+  # $.routes: CONTRACT §2 shapes, one behaviour per pattern.
+  validation {
+    condition = try(length(jsondecode(file(var.config_path)).routes) > 0 && alltrue([
+      for r in jsondecode(file(var.config_path)).routes :
+      try(contains(["public", "optional", "authenticated"], r.access) && contains(["origin", "per-user", "no-store"], r.cache) && length(r.path) > 0 && length(r.path) <= 255, false)
+    ]), false)
+    error_message = "$.routes must be a non-empty list; each route needs a path (1 to 255 characters), access public|optional|authenticated and cache origin|per-user|no-store."
+  }
+  validation {
+    condition = try(alltrue([
+      for r in jsondecode(file(var.config_path)).routes :
+      r.cache != "per-user" || (r.access != "public" && try(floor(r.maxAgeSeconds) == r.maxAgeSeconds && r.maxAgeSeconds > 0 && r.maxAgeSeconds <= 31536000, false))
+    ]), false)
+    error_message = "$.routes: a per-user route needs access optional or authenticated, and an integer maxAgeSeconds in 1..31536000."
+  }
+  validation {
+    condition = try(
+      !contains(slice([for r in jsondecode(file(var.config_path)).routes : r.path], 0, length(jsondecode(file(var.config_path)).routes) - 1), "*"),
+      false
+    )
+    error_message = "$.routes: \"*\" must be the last route (it becomes the default behaviour; routes after it never match)."
+  }
+  validation {
+    condition     = try(length(distinct([for r in jsondecode(file(var.config_path)).routes : r.path])) == length(jsondecode(file(var.config_path)).routes), false)
+    error_message = "$.routes: two routes have the same path; CloudFront needs one behaviour per pattern."
+  }
+}
+
+variable "lambda_zip_path" {
+  description = "Path of dist/edgeguard-lambda.zip written by `make bundle`."
+  type        = string
+
+  validation {
+    # Size from the base64 length (4 characters per 3 bytes, less the padding);
+    # 1 MiB compressed is the viewer-trigger limit.
+    condition = try(
+      length(filebase64(var.lambda_zip_path)) / 4 * 3 - length(regex("=*$", filebase64(var.lambda_zip_path))) <= 1048576,
+      false
+    )
+    error_message = "lambda_zip_path must name the zip from `make bundle`, at most 1 MiB (the Lambda@Edge limit for viewer triggers)."
+  }
+}
+
+variable "origins" {
+  description = "Custom (HTTP) origins by id. Every route uses default_origin unless route_origins names another."
+  type = map(object({
+    domain_name            = string
+    origin_path            = optional(string, "")
+    http_port              = optional(number, 80)
+    https_port             = optional(number, 443)
+    origin_protocol_policy = optional(string, "https-only")
+    origin_ssl_protocols   = optional(list(string), ["TLSv1.2"])
+    custom_headers         = optional(map(string), {})
+  }))
+
+  validation {
+    condition     = length(var.origins) > 0
+    error_message = "origins needs at least one origin."
+  }
+  validation {
+    # A static origin header with the name of an identity header would replace
+    # the value the function set.
+    condition = alltrue(flatten([
+      for o in values(var.origins) : [
+        for h in keys(o.custom_headers) :
+        !contains(concat(
+          [lower(try(jsondecode(file(var.config_path)).cacheKey.header, "x-user-cache-key")), "authorization"],
+          [for v in values(try(jsondecode(file(var.config_path)).forwardClaims, {})) : lower(v)]
+        ), lower(h))
+      ]
+    ]))
+    error_message = "origins[*].custom_headers must not set Authorization, the cache-key header or a forwardClaims header."
+  }
+}
+
+variable "default_origin" {
+  description = "Key in origins used by every route without an entry in route_origins."
+  type        = string
+  default     = "default"
+
+  validation {
+    condition     = contains(keys(var.origins), var.default_origin)
+    error_message = "default_origin must be a key of origins."
+  }
+}
+
+variable "route_origins" {
+  description = "Route path (as in the config) → key in origins, for routes served by another origin."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([
+      for path, origin in var.route_origins :
+      contains(keys(var.origins), origin) && contains(concat(try([for r in jsondecode(file(var.config_path)).routes : r.path], []), ["*"]), path)
+    ])
+    error_message = "route_origins keys must be route paths of the config (or \"*\") and values keys of origins."
+  }
+}
+
+variable "public_cache_policy" {
+  description = <<-EOT
+    Cache policy of public routes whose cache is "origin". Either a managed
+    policy by name (CachingOptimized is allowed here, and only here) or the
+    settings of a policy this module creates. The default stores only what the
+    origin marks cacheable, with MinTTL 0 so that private/no-store and
+    Set-Cookie responses are never stored.
+  EOT
+  type = object({
+    managed_policy = optional(string)
+    min_ttl        = optional(number, 0)
+    default_ttl    = optional(number, 0)
+    max_ttl        = optional(number, 31536000)
+    headers        = optional(list(string), [])
+    cookies        = optional(list(string), [])
+    query_strings  = optional(string, "all")
+  })
+  default = {}
+
+  validation {
+    condition     = var.public_cache_policy.managed_policy == null || contains(keys(local.public_managed_cache_policy_ids), coalesce(var.public_cache_policy.managed_policy, "-"))
+    error_message = "public_cache_policy.managed_policy must be one of CachingOptimized, CachingOptimizedForUncompressedObjects, CachingDisabled, UseOriginCacheControlHeaders, UseOriginCacheControlHeaders-QueryStrings (Amplify keys on Authorization and is refused)."
+  }
+  validation {
+    condition = !contains(
+      [for h in var.public_cache_policy.headers : lower(h)],
+      "authorization"
+      ) && !contains(
+      [for h in var.public_cache_policy.headers : lower(h)],
+      lower(coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization"))
+    ) && length(var.public_cache_policy.headers) <= 10
+    error_message = "public_cache_policy.headers must not contain Authorization or token.header: the raw token must never be in a cache key (and at most 10 headers)."
+  }
+  validation {
+    # Terraform does not short-circuit || and &&: every operand must evaluate.
+    condition = try(jsondecode(file(var.config_path)).token.cookie, null) == null || (
+      !contains(var.public_cache_policy.cookies, coalesce(try(jsondecode(file(var.config_path)).token.cookie, null), "\n")) &&
+      !startswith(coalesce(var.public_cache_policy.managed_policy, "-"), "UseOriginCacheControlHeaders")
+    )
+    error_message = "public_cache_policy must not put the token cookie in the cache key (UseOriginCacheControlHeaders* key on all cookies)."
+  }
+  validation {
+    condition     = contains(["all", "none"], var.public_cache_policy.query_strings) && var.public_cache_policy.min_ttl >= 0 && var.public_cache_policy.min_ttl <= var.public_cache_policy.default_ttl && var.public_cache_policy.default_ttl <= var.public_cache_policy.max_ttl
+    error_message = "public_cache_policy: query_strings is all or none, and 0 <= min_ttl <= default_ttl <= max_ttl."
+  }
+}
+
+variable "response_headers_policy_id" {
+  description = "Response headers policy of every behaviour; null for none. Must not set Cache-Control. Default: the managed SecurityHeadersPolicy."
+  type        = string
+  default     = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+  nullable    = true
+}
+
+variable "aliases" {
+  description = "Alternate domain names (CNAMEs); needs acm_certificate_arn."
+  type        = list(string)
+  default     = []
+}
+
+variable "acm_certificate_arn" {
+  description = "ACM certificate in us-east-1 for aliases; null uses the *.cloudfront.net certificate."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.acm_certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:us-east-1:", var.acm_certificate_arn))
+    error_message = "acm_certificate_arn must be an ACM certificate in us-east-1."
+  }
+}
+
+variable "web_acl_id" {
+  description = "WAF web ACL (WAFv2 ARN, scope CLOUDFRONT) to attach, or null."
+  type        = string
+  default     = null
+}
+
+variable "logging_bucket" {
+  description = "S3 bucket domain name (bucket.s3.amazonaws.com) for standard access logs, or null."
+  type        = string
+  default     = null
+}
+
+variable "price_class" {
+  description = "CloudFront price class."
+  type        = string
+  default     = "PriceClass_100"
+
+  validation {
+    condition     = contains(["PriceClass_100", "PriceClass_200", "PriceClass_All"], var.price_class)
+    error_message = "price_class must be PriceClass_100, PriceClass_200 or PriceClass_All."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource that takes them."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,54 @@
+'use strict';
+// The bundle on disk: a valid zip (read back by an independent implementation, Python's
+// zipfile), byte-identical to dist/lambda, deterministic, and under the 1 MB limit.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { ROOT } = require('./support');
+
+const DIST = path.join(ROOT, process.env.DIST || 'dist');
+const ZIP = path.join(DIST, 'edgeguard-lambda.zip');
+
+const READ_ZIP = `
+import json, sys, zipfile, hashlib
+with zipfile.ZipFile(sys.argv[1]) as z:
+    assert z.testzip() is None
+    print(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist()}))
+`;
+
+test('the zip is valid, holds exactly dist/lambda, and is under 1 MB', () => {
+  const size = fs.statSync(ZIP).size;
+  assert.ok(size < 1048576, `zip is ${size} bytes`);
+  const out = spawnSync('python3', ['-c', READ_ZIP, ZIP], { encoding: 'utf8' });
+  assert.equal(out.status, 0, out.stderr);
+  const inZip = JSON.parse(out.stdout);
+  const crypto = require('node:crypto');
+  const onDisk = {};
+  for (const name of fs.readdirSync(path.join(DIST, 'lambda'))) {
+    onDisk[name] = crypto.createHash('sha256').update(fs.readFileSync(path.join(DIST, 'lambda', name))).digest('hex');
+  }
+  assert.deepEqual(inZip, onDisk);
+  assert.deepEqual(Object.keys(inZip).sort(), ['config.json', 'edgeguard.js', 'edgeguard_bg.wasm', 'index.js']);
+});
+
+test('bundling is deterministic and rejects an invalid config without echoing secrets', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-rebundle-'));
+  const pkg = path.join(ROOT, 'target', 'wasm-pkg');
+  const config = path.join(DIST, 'lambda', 'config.json');
+  const again = spawnSync('node', [path.join(ROOT, 'js-shim', 'bundle.js'), '--config', config, '--pkg', pkg, '--out', out]);
+  assert.equal(again.status, 0, String(again.stderr));
+  assert.ok(fs.readFileSync(path.join(out, 'edgeguard-lambda.zip')).equals(fs.readFileSync(ZIP)));
+
+  const secret = 'c2hvcnQtc2VjcmV0LXZhbHVl';
+  const bad = path.join(out, 'bad.json');
+  const parsed = JSON.parse(fs.readFileSync(config, 'utf8'));
+  parsed.cacheKey.secret = secret;
+  fs.writeFileSync(bad, JSON.stringify(parsed));
+  const refused = spawnSync('node', [path.join(ROOT, 'js-shim', 'bundle.js'), '--config', bad, '--pkg', pkg, '--out', out], { encoding: 'utf8' });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /\$\.cacheKey\.secret/);
+  assert.ok(!refused.stderr.includes(secret));
+});

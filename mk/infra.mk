@@ -1,0 +1,63 @@
+# infra/: the CDK construct and the Terraform module (issue 5).
+# Included by the top-level Makefile, which defines `bundle` and CONFIG.
+#
+#   make infra-setup   once: npm ci in infra/cdk, the checkov and hcl venvs, cfn-lint
+#   make synth         make bundle, then cdk synth of the example app into infra/cdk/cdk.out/
+#   make infra-test    everything offline: synth, cfn-lint, checkov, terraform fmt,
+#                      the python-hcl2/terraform module tests, the CDK node tests
+
+CONFIG ?= examples/config.json
+
+INFRA_CDK         := infra/cdk
+INFRA_TF          := infra/terraform
+INFRA_VENV_CHECK  := infra/.venv-checkov
+INFRA_VENV_HCL    := infra/.venv-hcl
+# The zip `make bundle` writes; override to synth against another one.
+EDGEGUARD_BUNDLE  ?= $(CURDIR)/dist/edgeguard-lambda.zip
+
+INFRA_CHECKOV_VERSION := 3.3.30
+INFRA_CFNLINT_VERSION := 1.51.0
+INFRA_CHECKOV := $(INFRA_VENV_CHECK)/bin/checkov --compact --quiet --skip-download
+
+# Offline and quiet: no version check, telemetry, update check or CLI config.
+INFRA_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true CHECKPOINT_DISABLE=1 \
+	TF_CLI_CONFIG_FILE=/dev/null TF_IN_AUTOMATION=1 PYTHONDONTWRITEBYTECODE=1
+
+.PHONY: infra-setup synth infra-test infra-lint infra-tf-test infra-clean
+
+infra-setup: $(INFRA_CDK)/node_modules/.package-lock.json
+	test -x $(INFRA_VENV_CHECK)/bin/checkov || { python3 -m venv $(INFRA_VENV_CHECK) && \
+		nice $(INFRA_VENV_CHECK)/bin/pip install -q checkov==$(INFRA_CHECKOV_VERSION); }
+	test -x $(INFRA_VENV_HCL)/bin/pytest || { python3 -m venv $(INFRA_VENV_HCL) && \
+		$(INFRA_VENV_HCL)/bin/pip install -q -r $(INFRA_TF)/test/requirements.txt; }
+	command -v cfn-lint >/dev/null 2>&1 || python3 -m pip install -q cfn-lint==$(INFRA_CFNLINT_VERSION)
+	command -v terraform >/dev/null 2>&1 || echo "warning: terraform not found; infra-test needs it (fmt and the module tests; no provider is downloaded)"
+
+# Synthesizes the example app against the real bundle and config; the
+# construct checks that the config inside the zip has the same routes.
+synth: bundle
+	@test -x $(INFRA_CDK)/node_modules/.bin/cdk || { echo "infra/cdk has no node_modules: run make infra-setup"; exit 1; }
+	rm -rf $(INFRA_CDK)/cdk.out
+	cd $(INFRA_CDK) && $(INFRA_ENV) ./node_modules/.bin/cdk synth --no-notices -q \
+		-c bundle=$(abspath $(EDGEGUARD_BUNDLE)) -c config=$(abspath $(CONFIG))
+
+infra-lint: synth
+	cfn-lint -- $(INFRA_CDK)/cdk.out/*.template.json
+	$(INFRA_ENV) $(INFRA_CHECKOV) -d $(INFRA_CDK)/cdk.out --framework cloudformation
+	$(INFRA_ENV) $(INFRA_CHECKOV) -d $(INFRA_TF) --framework terraform
+	$(INFRA_ENV) terraform fmt -check -recursive $(INFRA_TF)
+
+infra-tf-test:
+	$(INFRA_ENV) $(INFRA_VENV_HCL)/bin/python -m pytest -q -p no:cacheprovider $(INFRA_TF)/test
+
+# Runs synth once, then the linters and module tests, and the CDK tests last
+# (tsc checks the type declarations; node's test runner prints the summary).
+infra-test: synth infra-lint infra-tf-test
+	cd $(INFRA_CDK) && ./node_modules/.bin/tsc -p .
+	cd $(INFRA_CDK) && $(INFRA_ENV) node --test test/*.test.js
+
+$(INFRA_CDK)/node_modules/.package-lock.json: $(INFRA_CDK)/package.json $(INFRA_CDK)/package-lock.json
+	cd $(INFRA_CDK) && npm ci --no-audit --no-fund
+
+infra-clean:
+	rm -rf $(INFRA_CDK)/cdk.out
