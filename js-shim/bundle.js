@@ -8,7 +8,6 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 
 const LIMIT = 1048576; // Lambda@Edge viewer triggers: 1 MB compressed (platform.md §3.1)
-const FILES = ['index.js', 'edgeguard.js', 'edgeguard_bg.wasm', 'config.json'];
 
 function args(argv) {
   const out = {};
@@ -69,6 +68,17 @@ function u32(n) {
   return b;
 }
 
+// [zip name, source path] of every file under <pkg>/snippets, in a stable order.
+function snippets(pkg) {
+  const root = path.join(pkg, 'snippets');
+  if (!fs.existsSync(root)) return [];
+  return fs.readdirSync(root, { recursive: true })
+    .map((relative) => String(relative))
+    .filter((relative) => fs.statSync(path.join(root, relative)).isFile())
+    .sort()
+    .map((relative) => [`snippets/${relative.split(path.sep).join('/')}`, path.join(root, relative)]);
+}
+
 function main() {
   const opts = args(process.argv.slice(2));
   let configText;
@@ -80,23 +90,26 @@ function main() {
   validate(opts.pkg, configText, opts.config);
   const lambdaDir = path.join(opts.out, 'lambda');
   fs.rmSync(lambdaDir, { recursive: true, force: true });
-  fs.mkdirSync(lambdaDir, { recursive: true });
-  const sources = {
-    'index.js': path.join(__dirname, 'index.js'),
-    'edgeguard.js': path.join(opts.pkg, 'edgeguard.js'),
-    'edgeguard_bg.wasm': path.join(opts.pkg, 'edgeguard_bg.wasm'),
-  };
-  const entries = FILES.map((name) => {
-    const data = name === 'config.json' ? Buffer.from(configText) : fs.readFileSync(sources[name]);
+  // The handler, the wasm-bindgen glue and module, the glue's JS snippets (host crypto),
+  // and the config: nothing else ships.
+  const sources = [
+    ['index.js', path.join(__dirname, 'index.js')],
+    ['edgeguard.js', path.join(opts.pkg, 'edgeguard.js')],
+    ['edgeguard_bg.wasm', path.join(opts.pkg, 'edgeguard_bg.wasm')],
+    ...snippets(opts.pkg),
+  ];
+  const entries = sources.map(([name, source]) => ({ name, data: fs.readFileSync(source) }));
+  entries.push({ name: 'config.json', data: Buffer.from(configText) });
+  for (const { name, data } of entries) {
+    fs.mkdirSync(path.dirname(path.join(lambdaDir, name)), { recursive: true });
     fs.writeFileSync(path.join(lambdaDir, name), data);
-    return { name, data };
-  });
+  }
   const zipPath = path.join(opts.out, 'edgeguard-lambda.zip');
   const archive = zip(entries);
   fs.writeFileSync(zipPath, archive);
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`bundle: ${zipPath} ${archive.length} bytes (${kb(archive.length)}; limit ${kb(LIMIT)})`);
-  for (const { name, data } of entries) console.log(`  ${name.padEnd(18)} ${String(data.length).padStart(8)} bytes`);
+  for (const { name, data } of entries) console.log(`  ${name.padEnd(62)} ${String(data.length).padStart(8)} bytes`);
   if (archive.length > LIMIT) fail(`${zipPath} is ${archive.length} bytes, over the 1,048,576-byte Lambda@Edge limit`);
 }
 

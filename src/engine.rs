@@ -1,19 +1,26 @@
 //! The engine: a validated config plus a signature backend, kept for the life of a warm
 //! Lambda@Edge container, turning one event into one result and one log record.
 
+use std::cell::RefCell;
+
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::config::{Config, ConfigReport};
+use crate::config::Config;
+#[cfg(feature = "rust-crypto")]
+use crate::config::ConfigReport;
 use crate::credentials;
 use crate::error::Error;
 use crate::event::{self, CfEvent, Headers, Trigger};
-use crate::jwt::{self, RustCryptoVerifier, SignatureVerifier, UnixSeconds, VerifiedClaims};
+#[cfg(feature = "rust-crypto")]
+use crate::jwt::RustCryptoVerifier;
+use crate::jwt::{self, SignatureVerifier, UnixSeconds, VerifiedClaims};
 use crate::policy::{
     self, Identity, OriginResponseFacts, ResponseRewrite, TokenCheck, ViewerRequestDecision,
     ANONYMOUS,
 };
 use crate::route::{self, EffectiveRoute};
+use crate::token_cache::{TokenCache, TokenDigest};
 
 /// One log line per decision. It carries no token, claim, header value, `kid` or key:
 /// the route is the configured pattern and the cache key is cut to 8 characters.
@@ -60,25 +67,39 @@ impl Outcome {
 pub struct Engine {
     config: Config,
     verifier: Box<dyn SignatureVerifier>,
+    /// Verified tokens of this warm container (single-threaded, like Lambda).
+    tokens: RefCell<TokenCache>,
 }
 
 impl Engine {
     /// An engine with the pure-Rust signature backend.
+    #[cfg(feature = "rust-crypto")]
     pub fn new(config: Config) -> Engine {
         Engine::with_verifier(config, Box::new(RustCryptoVerifier))
     }
 
     /// An engine with another signature backend.
     pub fn with_verifier(config: Config, verifier: Box<dyn SignatureVerifier>) -> Engine {
-        Engine { config, verifier }
+        let tokens = RefCell::new(TokenCache::new(config.token_cache_entries));
+        Engine {
+            config,
+            verifier,
+            tokens,
+        }
     }
 
     /// Parses the config and builds the engine.
     ///
     /// # Errors
     /// The [`ConfigReport`] when the config is invalid.
+    #[cfg(feature = "rust-crypto")]
     pub fn from_json(config_json: &str) -> Result<Engine, ConfigReport> {
         Config::from_json(config_json).map(Engine::new)
+    }
+
+    /// How many verified tokens the container remembers now.
+    pub fn cached_tokens(&self) -> usize {
+        self.tokens.borrow().len()
     }
 
     /// The validated config.
@@ -273,14 +294,35 @@ impl Engine {
 }
 
 impl TokenCheck for Engine {
+    /// Verifies `token`, or finds it among this container's verified tokens and re-checks
+    /// only its times (see [`crate::token_cache`]).
     fn check(&self, token: &str, now: UnixSeconds) -> Result<VerifiedClaims, Error> {
-        jwt::verify(
+        let skew = self.config.clock_skew_seconds;
+        let digest = TokenDigest::of(token);
+        let mut cache = self.tokens.borrow_mut();
+        if let Some(claims) = cache.get(&digest) {
+            return match claims.check_times(now, skew) {
+                Ok(()) => Ok(claims.clone()),
+                Err(error) => {
+                    cache.remove(&digest);
+                    Err(error)
+                }
+            };
+        }
+        let mut claims = jwt::verify(
             token,
             &self.config.issuers,
-            self.config.clock_skew_seconds,
+            skew,
             now,
             self.verifier.as_ref(),
-        )
+        )?;
+        let config = &self.config;
+        claims.retain_claims(|name| {
+            config.cache_key.claims.iter().any(|c| c == name)
+                || config.forward_claims.iter().any(|f| f.claim == name)
+        });
+        cache.insert(digest, claims.clone());
+        Ok(claims)
     }
 }
 
@@ -319,5 +361,5 @@ fn safe_request_id(id: &str) -> String {
         .collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rust-crypto"))]
 mod tests;

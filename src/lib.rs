@@ -20,6 +20,8 @@
 //!
 //! - It does not fetch JWKS at runtime: keys are bundled with the config at build time.
 //! - It does not run on origin-request.
+//! - It does not cache failed verifications: only a token that passed every check is
+//!   remembered (see [`token_cache`]), and its times are re-checked on every request.
 //!
 //! ## Untrusted input
 //!
@@ -50,6 +52,7 @@ pub mod jwt;
 pub mod policy;
 pub mod route;
 pub mod secret;
+pub mod token_cache;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -1,10 +1,115 @@
 //! The WebAssembly boundary: build the engine once, then `handle(event_json, now_ms)`.
-//! No logic lives here.
+//! No decisions live here; the host-crypto backend only forwards signature checks.
 
 use wasm_bindgen::prelude::*;
 
+use crate::config::{Config, ConfigReport, IssuerKey};
 use crate::engine;
-use crate::jwt::UnixSeconds;
+use crate::jwt::{verify_hmac, Alg, KeyMaterial, SignatureVerifier, UnixSeconds};
+
+#[wasm_bindgen(module = "/js-shim/host-crypto.js")]
+extern "C" {
+    /// Imports a public JWK into `node:crypto`; its handle, or -1 when rejected.
+    #[wasm_bindgen(js_name = importKey)]
+    fn host_import_key(jwk_json: &str) -> i32;
+
+    /// One signature check with `node:crypto`.
+    #[wasm_bindgen(js_name = verify)]
+    fn host_verify(handle: u32, alg: u8, data: &[u8], signature: &[u8]) -> bool;
+}
+
+/// The algorithm ids `js-shim/host-crypto.js` knows, in its order.
+const HOST_ALGS: [Alg; 9] = [
+    Alg::Rs256,
+    Alg::Rs384,
+    Alg::Rs512,
+    Alg::Ps256,
+    Alg::Ps384,
+    Alg::Ps512,
+    Alg::Es256,
+    Alg::Es384,
+    Alg::EdDsa,
+];
+
+/// Asks the host for RSA, ECDSA and Ed25519; checks HMAC itself.
+pub struct HostVerifier {
+    /// Host handle per `IssuerKey::id`.
+    handles: Vec<Option<u32>>,
+}
+
+impl SignatureVerifier for HostVerifier {
+    fn verify(&self, alg: Alg, key: &IssuerKey, input: &[u8], signature: &[u8]) -> bool {
+        match &key.material {
+            KeyMaterial::Symmetric(secret) => verify_hmac(alg, secret, input, signature),
+            KeyMaterial::Public { .. } => {
+                let handle = usize::try_from(key.id)
+                    .ok()
+                    .and_then(|id| self.handles.get(id).copied().flatten());
+                let host_alg = HOST_ALGS
+                    .iter()
+                    .position(|a| *a == alg)
+                    .and_then(|i| u8::try_from(i).ok());
+                match (handle, host_alg) {
+                    (Some(handle), Some(host_alg)) => {
+                        host_verify(handle, host_alg, input, signature)
+                    }
+                    _ => false,
+                }
+            }
+        }
+    }
+}
+
+impl HostVerifier {
+    /// Imports public keys into the host's crypto; `keys` pairs each key with the JSON
+    /// path reported when the host rejects it.
+    ///
+    /// # Errors
+    /// A report naming every key the host rejected.
+    pub fn import<'k>(
+        keys: impl IntoIterator<Item = (String, &'k IssuerKey)>,
+    ) -> Result<HostVerifier, ConfigReport> {
+        let mut report = ConfigReport::default();
+        let mut handles: Vec<Option<u32>> = Vec::new();
+        for (path, key) in keys {
+            let Ok(id) = usize::try_from(key.id) else {
+                continue;
+            };
+            if handles.len() <= id {
+                handles.resize(id + 1, None);
+            }
+            if let KeyMaterial::Public { .. } = key.material {
+                match u32::try_from(host_import_key(&key.jwk.to_string())) {
+                    Ok(handle) => {
+                        if let Some(slot) = handles.get_mut(id) {
+                            *slot = Some(handle);
+                        }
+                    }
+                    Err(_) => report.add(
+                        &path,
+                        "node:crypto rejects this key: it is not a valid public key",
+                    ),
+                }
+            }
+        }
+        if report.has_problems() {
+            Err(report)
+        } else {
+            Ok(HostVerifier { handles })
+        }
+    }
+}
+
+/// Imports every public key of the config into the host.
+fn import_keys(config: &Config) -> Result<HostVerifier, ConfigReport> {
+    HostVerifier::import(config.issuers.iter().enumerate().flat_map(|(i, issuer)| {
+        issuer
+            .keys
+            .iter()
+            .enumerate()
+            .map(move |(j, key)| (format!("$.issuers[{i}].jwks.keys[{j}]"), key))
+    }))
+}
 
 /// The engine as JavaScript sees it.
 #[wasm_bindgen]
@@ -12,16 +117,21 @@ pub struct Engine(engine::Engine);
 
 #[wasm_bindgen]
 impl Engine {
-    /// Builds the engine from the config's JSON text.
+    /// Builds the engine from the config's JSON text and imports its public keys into the
+    /// host's crypto.
     ///
     /// # Errors
-    /// A JavaScript `Error` whose message is the config report (JSON paths and fixed
-    /// sentences; never a secret).
+    /// A JavaScript `Error` whose message is `config_invalid` and then the report (JSON
+    /// paths and fixed sentences; never a secret).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &str) -> Result<Engine, JsError> {
-        engine::Engine::from_json(config_json)
-            .map(Engine)
-            .map_err(|report| JsError::new(&format!("config_invalid\n{report}")))
+        let invalid = |report: ConfigReport| JsError::new(&format!("config_invalid\n{report}"));
+        let config = Config::from_json(config_json).map_err(invalid)?;
+        let verifier = import_keys(&config).map_err(invalid)?;
+        Ok(Engine(engine::Engine::with_verifier(
+            config,
+            Box::new(verifier),
+        )))
     }
 
     /// Handles one Lambda@Edge event; returns `{"result": …, "log": …}` as JSON text.

@@ -1,5 +1,7 @@
 //! Runs the shared vectors (`tests/vectors/*.json`, also used by the Node tests) through
-//! the engine and through the JWS signature layer.
+//! the engine and through the JWS signature layer, with the pure-Rust backend. (The Node
+//! tests and `wasm_boundary.rs` run the same files through the host-crypto backend.)
+#![cfg(feature = "rust-crypto")]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

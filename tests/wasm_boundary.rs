@@ -2,11 +2,14 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use edgeguard::wasm::Engine;
+use edgeguard::config::IssuerKey;
+use edgeguard::jwt::{self, KeyMaterial};
+use edgeguard::wasm::{Engine, HostVerifier};
 use serde_json::{json, Value};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const VECTORS: &str = include_str!("vectors/tokens.json");
+const RFC: &str = include_str!("vectors/rfc.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).unwrap()
@@ -83,4 +86,51 @@ fn bad_config_and_bad_events_are_errors_not_traps() {
     assert!(engine.handle("{\"Records\":[]}", 0.0).is_err());
     // Still usable afterwards.
     assert!(engine.handle(&event("/public", None), 0.0).is_ok());
+}
+
+#[wasm_bindgen_test]
+fn host_crypto_agrees_with_every_rfc_vector() {
+    let vectors: Value = serde_json::from_str(RFC).unwrap();
+    let mut checked = 0;
+    for case in vectors["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let expect = case["expect"].as_str().unwrap();
+        let Ok(material) = KeyMaterial::from_jwk(&case["jwk"]) else {
+            assert!(
+                matches!(expect, "unsupported" | "alg_not_allowed"),
+                "{name}"
+            );
+            continue;
+        };
+        let jwk = case["jwk"].clone();
+        let key = IssuerKey {
+            id: 0,
+            kid: None,
+            alg: None,
+            material,
+            jwk,
+        };
+        let verifier = HostVerifier::import([("$".to_owned(), &key)]).unwrap();
+        let result = jwt::verify_jws_signature(case["token"].as_str().unwrap(), &key, &verifier);
+        match expect {
+            "valid" => assert_eq!(result, Ok(()), "{name}"),
+            code => assert_eq!(result.map_err(|e| e.code()), Err(code), "{name}"),
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10);
+}
+
+#[wasm_bindgen_test]
+fn keys_the_host_rejects_make_the_config_invalid() {
+    let mut config = vectors()["config"].clone();
+    // A P-256 "point" that is not on the curve: well-formed, but not a public key.
+    config["issuers"][2]["jwks"]["keys"][0]["x"] = json!("A".repeat(43));
+    let error = Engine::new(&config.to_string())
+        .err()
+        .expect("must be refused");
+    let message = js_sys::Error::from(wasm_bindgen::JsValue::from(error)).message();
+    let message = String::from(message);
+    assert!(message.starts_with("config_invalid"), "{message}");
+    assert!(message.contains("$.issuers[2].jwks.keys[0]"), "{message}");
 }

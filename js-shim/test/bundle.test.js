@@ -27,11 +27,17 @@ test('the zip is valid, holds exactly dist/lambda, and is under 1 MB', () => {
   const inZip = JSON.parse(out.stdout);
   const crypto = require('node:crypto');
   const onDisk = {};
-  for (const name of fs.readdirSync(path.join(DIST, 'lambda'))) {
-    onDisk[name] = crypto.createHash('sha256').update(fs.readFileSync(path.join(DIST, 'lambda', name))).digest('hex');
+  const lambda = path.join(DIST, 'lambda');
+  for (const name of fs.readdirSync(lambda, { recursive: true }).map(String)) {
+    const file = path.join(lambda, name);
+    if (!fs.statSync(file).isFile()) continue;
+    onDisk[name.split(path.sep).join('/')] = crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
   }
   assert.deepEqual(inZip, onDisk);
-  assert.deepEqual(Object.keys(inZip).sort(), ['config.json', 'edgeguard.js', 'edgeguard_bg.wasm', 'index.js']);
+  const names = Object.keys(inZip).sort();
+  assert.deepEqual(names.filter((n) => !n.startsWith('snippets/')),
+    ['config.json', 'edgeguard.js', 'edgeguard_bg.wasm', 'index.js']);
+  assert.equal(names.filter((n) => n.endsWith('/js-shim/host-crypto.js')).length, 1);
 });
 
 test('bundling is deterministic and rejects an invalid config without echoing secrets', () => {

@@ -23,7 +23,7 @@ function loadBundle(config) {
     throw new Error(`no bundle at ${BUNDLE}: run \`make bundle\` first`);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-bundle-'));
-  for (const file of fs.readdirSync(BUNDLE)) fs.copyFileSync(path.join(BUNDLE, file), path.join(dir, file));
+  fs.cpSync(BUNDLE, dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
   const mod = require(path.join(dir, 'index.js'));
   return { handler: mod.handler, dir };

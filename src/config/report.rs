@@ -19,7 +19,8 @@ pub struct ConfigReport {
 }
 
 impl ConfigReport {
-    pub(crate) fn add(&mut self, path: &str, message: impl Into<String>) {
+    /// Records a problem at `path`.
+    pub fn add(&mut self, path: &str, message: impl Into<String>) {
         self.problems.push(ConfigProblem {
             path: path.to_owned(),
             message: message.into(),

@@ -158,3 +158,93 @@ fn log_request_ids_are_sanitised() {
     let out = engine().handle(event, NOW).unwrap();
     assert_eq!(out.log.request_id.as_deref(), Some("abcx1"));
 }
+
+fn engine_with_cache(entries: usize) -> Engine {
+    let config = json!({
+        "issuers": [{"issuer": "https://idp/", "audiences": ["api"], "algorithms": ["HS256"],
+                     "jwks": {"keys": [{"kty": "oct", "k": URL_SAFE_NO_PAD.encode(KEY)}]}}],
+        "cacheKey": {"secret": "B".repeat(44)},
+        "forwardClaims": {"sub": "x-auth-sub"},
+        "tokenCache": {"maxEntries": entries},
+        "routes": [{"path": "*", "access": "authenticated", "cache": "per-user", "maxAgeSeconds": 60}]
+    });
+    Engine::from_json(&config.to_string()).unwrap()
+}
+
+fn bearer(tok: &str) -> Value {
+    json!({"authorization": [{"key": "Authorization", "value": format!("Bearer {tok}")}]})
+}
+
+fn outcome_code(engine: &Engine, tok: &str, now: UnixSeconds) -> Option<&'static str> {
+    engine
+        .handle(request("/api/x", bearer(tok)), now)
+        .unwrap()
+        .log
+        .code
+}
+
+#[test]
+fn a_cached_token_is_still_refused_once_expired() {
+    let engine = engine_with_cache(100);
+    let tok = token("alice"); // exp = NOW + 60, skew 60
+    assert_eq!(outcome_code(&engine, &tok, NOW), None);
+    assert_eq!(engine.cached_tokens(), 1);
+    assert_eq!(
+        outcome_code(&engine, &tok, UnixSeconds(NOW.0 + 119.0)),
+        None
+    );
+    assert_eq!(
+        outcome_code(&engine, &tok, UnixSeconds(NOW.0 + 120.0)),
+        Some("token_expired")
+    );
+    assert_eq!(engine.cached_tokens(), 0, "an expired entry is dropped");
+}
+
+#[test]
+fn the_same_payload_with_a_bad_signature_is_refused_even_when_the_good_one_is_cached() {
+    let engine = engine_with_cache(100);
+    let tok = token("alice");
+    assert_eq!(outcome_code(&engine, &tok, NOW), None);
+    let (input, signature) = tok.rsplit_once('.').unwrap();
+    let mut bytes = URL_SAFE_NO_PAD.decode(signature).unwrap();
+    bytes[0] ^= 1;
+    let forged = format!("{input}.{}", URL_SAFE_NO_PAD.encode(bytes));
+    assert_eq!(
+        outcome_code(&engine, &forged, NOW),
+        Some("signature_invalid")
+    );
+    assert_eq!(engine.cached_tokens(), 1, "failures are never cached");
+}
+
+#[test]
+fn cached_and_fresh_verifications_give_identical_requests() {
+    let engine = engine_with_cache(100);
+    let uncached = engine_with_cache(0);
+    let tok = token("alice");
+    let first = engine.handle(request("/api/x", bearer(&tok)), NOW).unwrap();
+    let second = engine.handle(request("/api/x", bearer(&tok)), NOW).unwrap();
+    let fresh = uncached
+        .handle(request("/api/x", bearer(&tok)), NOW)
+        .unwrap();
+    assert_eq!(first.result, second.result);
+    assert_eq!(first.result, fresh.result);
+    assert_eq!(header(&second.result, "x-auth-sub"), Some("alice"));
+    assert_eq!(uncached.cached_tokens(), 0);
+}
+
+#[test]
+fn the_cache_stays_bounded() {
+    let engine = engine_with_cache(10);
+    for i in 0..100 {
+        assert_eq!(
+            outcome_code(&engine, &token(&format!("user-{i}")), NOW),
+            None
+        );
+        assert!(engine.cached_tokens() <= 10);
+    }
+    // The most recent token is still cached: its second use adds nothing.
+    let last = token("user-99");
+    let before = engine.cached_tokens();
+    assert_eq!(outcome_code(&engine, &last, NOW), None);
+    assert_eq!(engine.cached_tokens(), before);
+}

@@ -1,26 +1,50 @@
 //! Verification keys, parsed once from the configured JWKS.
+//!
+//! Every key's structure is checked here (type, curve, sizes, no private parts). With the
+//! `rust-crypto` feature the public key is also parsed into a pure-Rust verifier; without
+//! it (the WebAssembly bundle) the host's crypto imports the same JWK at start-up.
 
-use jwt_compact::alg::{Hs256Key, Hs384Key, Hs512Key, RsaPublicKey};
-use jwt_compact::jwk::JsonWebKey;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde_json::Value;
 
 use super::alg::{Alg, KeyKind};
 use crate::secret::Secret;
 
 /// The smallest RSA modulus accepted, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
+/// The smallest HMAC key accepted, in bytes.
+pub const MIN_HMAC_BYTES: usize = 32;
 
-/// Public key material (or an HMAC secret) ready for signature checks.
+/// Key material ready for signature checks.
 #[derive(Clone)]
 pub enum KeyMaterial {
-    /// An HMAC key (`kty: "oct"`).
+    /// An HMAC key (`kty: "oct"`); always verified inside the core.
     Symmetric(Secret),
-    /// An RSA public key (`kty: "RSA"`).
-    Rsa(Box<RsaPublicKey>),
-    /// A P-256 public key (`kty: "EC"`, `crv: "P-256"`).
+    /// A public key (`kty: "RSA"`, `"EC"` or `"OKP"`).
+    Public {
+        /// Its kind.
+        kind: KeyKind,
+        /// The exact length of its signatures in JWS (RFC 7518 §3.3–3.5, RFC 8037):
+        /// the modulus length for RSA, `2 × coordinate` for ECDSA, 64 for Ed25519.
+        signature_len: usize,
+        /// The pure-Rust key, when that backend is compiled in.
+        #[cfg(feature = "rust-crypto")]
+        parsed: ParsedKey,
+    },
+}
+
+/// A public key parsed for the pure-Rust backend.
+#[cfg(feature = "rust-crypto")]
+#[derive(Clone)]
+pub enum ParsedKey {
+    /// RSA.
+    Rsa(Box<jwt_compact::alg::RsaPublicKey>),
+    /// P-256.
     P256(p256::ecdsa::VerifyingKey),
-    /// A P-384 public key (`kty: "EC"`, `crv: "P-384"`).
+    /// P-384.
     P384(p384::ecdsa::VerifyingKey),
-    /// An Ed25519 public key (`kty: "OKP"`, `crv: "Ed25519"`).
+    /// Ed25519.
     Ed25519(ed25519_compact::PublicKey),
 }
 
@@ -69,60 +93,83 @@ impl KeyMaterial {
     ///
     /// # Errors
     /// A [`KeyProblem`] naming what is wrong; never the key itself.
-    pub fn from_jwk(jwk: &serde_json::Value) -> Result<KeyMaterial, KeyProblem> {
-        let kty = jwk.get("kty").and_then(|v| v.as_str());
-        let crv = jwk.get("crv").and_then(|v| v.as_str());
-        if matches!(kty, Some("RSA" | "EC" | "OKP")) && jwk.get("d").is_some() {
+    pub fn from_jwk(jwk: &Value) -> Result<KeyMaterial, KeyProblem> {
+        let field = |name: &str| jwk.get(name).and_then(Value::as_str);
+        let bytes = |name: &str| -> Result<Vec<u8>, KeyProblem> {
+            field(name)
+                .and_then(|text| URL_SAFE_NO_PAD.decode(text).ok())
+                .ok_or(KeyProblem::Malformed)
+        };
+        let kty = field("kty");
+        if matches!(kty, Some("RSA" | "EC" | "OKP"))
+            && ["d", "p", "q", "dp", "dq", "qi"]
+                .iter()
+                .any(|k| jwk.get(k).is_some())
+        {
             return Err(KeyProblem::PrivateKey);
         }
-        match (kty, crv) {
-            (Some("oct" | "RSA" | "OKP" | "EC"), _) => {}
-            _ => return Err(KeyProblem::UnsupportedType),
-        }
-        if matches!(kty, Some("EC")) && !matches!(crv, Some("P-256" | "P-384"))
-            || matches!(kty, Some("OKP")) && crv != Some("Ed25519")
-        {
-            return Err(KeyProblem::UnsupportedCurve);
-        }
-        let parsed: JsonWebKey<'_> =
-            serde_json::from_value(jwk.clone()).map_err(|_| KeyProblem::Malformed)?;
-        match (&parsed, crv) {
-            (JsonWebKey::Symmetric { secret }, _) => {
-                let bytes: &[u8] = secret;
-                if bytes.len() < 32 {
+        let (kind, signature_len) = match (kty, field("crv")) {
+            (Some("oct"), _) => {
+                let secret = bytes("k")?;
+                if secret.len() < MIN_HMAC_BYTES {
                     return Err(KeyProblem::HmacTooShort);
                 }
-                Ok(KeyMaterial::Symmetric(Secret::new(bytes.to_vec())))
+                return Ok(KeyMaterial::Symmetric(Secret::new(secret)));
             }
-            (JsonWebKey::Rsa { modulus, .. }, _) => {
-                if significant_bits(modulus) < MIN_RSA_BITS {
+            (Some("RSA"), _) => {
+                let modulus_bits = significant_bits(&bytes("n")?);
+                if modulus_bits < MIN_RSA_BITS {
                     return Err(KeyProblem::RsaTooShort);
                 }
-                RsaPublicKey::try_from(&parsed)
-                    .map(|key| KeyMaterial::Rsa(Box::new(key)))
-                    .map_err(|_| KeyProblem::Malformed)
+                let e = bytes("e")?;
+                if significant_bits(&e) < 2 || significant_bits(&e) > 64 {
+                    return Err(KeyProblem::Malformed);
+                }
+                (KeyKind::Rsa, modulus_bits.div_ceil(8))
             }
-            (JsonWebKey::EllipticCurve { .. }, Some("P-256")) => {
-                p256::ecdsa::VerifyingKey::try_from(&parsed)
-                    .map(KeyMaterial::P256)
-                    .map_err(|_| KeyProblem::Malformed)
+            (Some("EC"), Some(crv @ ("P-256" | "P-384"))) => {
+                let size = if crv == "P-256" { 32 } else { 48 };
+                if bytes("x")?.len() != size || bytes("y")?.len() != size {
+                    return Err(KeyProblem::Malformed);
+                }
+                let kind = if crv == "P-256" {
+                    KeyKind::P256
+                } else {
+                    KeyKind::P384
+                };
+                (kind, 2 * size)
             }
-            (JsonWebKey::EllipticCurve { x, y, .. }, Some("P-384")) => p384_from_xy(x, y),
-            (JsonWebKey::KeyPair { .. }, _) => ed25519_compact::PublicKey::try_from(&parsed)
-                .map(KeyMaterial::Ed25519)
-                .map_err(|_| KeyProblem::Malformed),
-            _ => Err(KeyProblem::UnsupportedType),
-        }
+            (Some("OKP"), Some("Ed25519")) => {
+                if bytes("x")?.len() != 32 {
+                    return Err(KeyProblem::Malformed);
+                }
+                (KeyKind::Ed25519, 64)
+            }
+            (Some("EC" | "OKP"), _) => return Err(KeyProblem::UnsupportedCurve),
+            _ => return Err(KeyProblem::UnsupportedType),
+        };
+        Ok(KeyMaterial::Public {
+            kind,
+            signature_len,
+            #[cfg(feature = "rust-crypto")]
+            parsed: ParsedKey::from_jwk(kind, jwk)?,
+        })
     }
 
     /// The kind of this key.
     pub fn kind(&self) -> KeyKind {
         match self {
             KeyMaterial::Symmetric(_) => KeyKind::Symmetric,
-            KeyMaterial::Rsa(_) => KeyKind::Rsa,
-            KeyMaterial::P256(_) => KeyKind::P256,
-            KeyMaterial::P384(_) => KeyKind::P384,
-            KeyMaterial::Ed25519(_) => KeyKind::Ed25519,
+            KeyMaterial::Public { kind, .. } => *kind,
+        }
+    }
+
+    /// The exact signature length this key's algorithms produce, for public keys. HMAC
+    /// lengths are checked by the HMAC verifier itself.
+    pub fn signature_len(&self) -> Option<usize> {
+        match self {
+            KeyMaterial::Symmetric(_) => None,
+            KeyMaterial::Public { signature_len, .. } => Some(*signature_len),
         }
     }
 
@@ -133,34 +180,40 @@ impl KeyMaterial {
             KeyMaterial::Symmetric(secret) => {
                 alg.key_kind() == KeyKind::Symmetric && secret.len() >= alg.min_hmac_key_bytes()
             }
-            other => other.kind() == alg.key_kind(),
-        }
-    }
-
-    /// The HMAC key for `alg`, when this is a symmetric key.
-    pub(crate) fn hmac_keys(&self) -> Option<(Hs256Key, Hs384Key, Hs512Key)> {
-        match self {
-            KeyMaterial::Symmetric(secret) => Some((
-                Hs256Key::new(secret.expose()),
-                Hs384Key::new(secret.expose()),
-                Hs512Key::new(secret.expose()),
-            )),
-            _ => None,
+            KeyMaterial::Public { kind, .. } => *kind == alg.key_kind(),
         }
     }
 }
 
-fn p384_from_xy(x: &[u8], y: &[u8]) -> Result<KeyMaterial, KeyProblem> {
-    if x.len() != 48 || y.len() != 48 {
-        return Err(KeyProblem::Malformed);
+#[cfg(feature = "rust-crypto")]
+impl ParsedKey {
+    fn from_jwk(kind: KeyKind, jwk: &Value) -> Result<ParsedKey, KeyProblem> {
+        use jwt_compact::jwk::JsonWebKey;
+        let parsed: JsonWebKey<'_> =
+            serde_json::from_value(jwk.clone()).map_err(|_| KeyProblem::Malformed)?;
+        let key = match (kind, &parsed) {
+            (KeyKind::Rsa, _) => jwt_compact::alg::RsaPublicKey::try_from(&parsed)
+                .ok()
+                .map(|key| ParsedKey::Rsa(Box::new(key))),
+            (KeyKind::P256, _) => p256::ecdsa::VerifyingKey::try_from(&parsed)
+                .ok()
+                .map(ParsedKey::P256),
+            (KeyKind::P384, JsonWebKey::EllipticCurve { x, y, .. }) => {
+                let mut sec1 = Vec::with_capacity(97);
+                sec1.push(0x04); // uncompressed point marker
+                sec1.extend_from_slice(x);
+                sec1.extend_from_slice(y);
+                p384::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
+                    .ok()
+                    .map(ParsedKey::P384)
+            }
+            (KeyKind::Ed25519, _) => ed25519_compact::PublicKey::try_from(&parsed)
+                .ok()
+                .map(ParsedKey::Ed25519),
+            _ => None,
+        };
+        key.ok_or(KeyProblem::Malformed)
     }
-    let mut sec1 = Vec::with_capacity(97);
-    sec1.push(0x04); // uncompressed point marker
-    sec1.extend_from_slice(x);
-    sec1.extend_from_slice(y);
-    p384::ecdsa::VerifyingKey::from_sec1_bytes(&sec1)
-        .map(KeyMaterial::P384)
-        .map_err(|_| KeyProblem::Malformed)
 }
 
 /// Bit length of a big-endian unsigned integer, ignoring leading zero bytes.
@@ -211,6 +264,14 @@ mod tests {
                 .unwrap_err(),
             KeyProblem::UnsupportedCurve
         );
+        let bad_point = json!({"kty":"EC","crv":"P-256","x": "A".repeat(43),"y": "A".repeat(43)});
+        #[cfg(feature = "rust-crypto")]
+        assert_eq!(
+            KeyMaterial::from_jwk(&bad_point).unwrap_err(),
+            KeyProblem::Malformed
+        );
+        #[cfg(not(feature = "rust-crypto"))]
+        assert!(KeyMaterial::from_jwk(&bad_point).is_ok()); // the host rejects it at import
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! 4. claims: `exp`, `nbf`, `aud`, `sub`.
 
 mod alg;
+#[cfg(feature = "rust-crypto")]
 mod es384;
 mod json;
 mod key;
@@ -22,9 +23,12 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 pub use self::alg::{Alg, KeyKind};
+#[cfg(feature = "rust-crypto")]
 pub use self::es384::{Es384, Es384Signature};
-pub use self::key::{KeyMaterial, KeyProblem, MIN_RSA_BITS};
-pub use self::verifier::{RustCryptoVerifier, SignatureVerifier};
+pub use self::key::{KeyMaterial, KeyProblem, MIN_HMAC_BYTES, MIN_RSA_BITS};
+#[cfg(feature = "rust-crypto")]
+pub use self::verifier::RustCryptoVerifier;
+pub use self::verifier::{verify_hmac, SignatureVerifier};
 use crate::config::{IssuerConfig, IssuerKey};
 use crate::error::Error;
 
@@ -79,6 +83,12 @@ impl VerifiedClaims {
         self.claims.get(name)
     }
 
+    /// Keeps only the claims `keep` accepts (plus `iss`/`sub`, held separately), so a
+    /// cached verification holds no more than edgeguard uses.
+    pub fn retain_claims(&mut self, keep: impl Fn(&str) -> bool) {
+        self.claims.retain(|name, _| keep(name));
+    }
+
     /// Re-checks only the time claims against a new `now` (for a cached verification).
     ///
     /// # Errors
@@ -125,9 +135,7 @@ pub fn verify(
     let (alg, key) = select_key(&jws.header, issuer)?;
 
     // 3. Signature.
-    if !verifier.verify(alg, key, jws.signing_input, &jws.signature) {
-        return Err(Error::SignatureInvalid);
-    }
+    check_signature(alg, key, jws.signing_input, &jws.signature, verifier)?;
 
     // 4. Claims.
     let exp = numeric_date(jws.payload.get("exp"))?.ok_or(Error::ClaimMissing)?;
@@ -169,7 +177,24 @@ pub fn verify_jws_signature(
     if !key.serves(alg) {
         return Err(Error::AlgNotAllowed);
     }
-    if verifier.verify(alg, key, signing_input.as_bytes(), &signature) {
+    check_signature(alg, key, signing_input.as_bytes(), &signature, verifier)
+}
+
+/// The signature check every backend shares: the exact JWS length first (so that two
+/// backends, one stricter than the other about leading zeros, can never disagree), then
+/// the backend.
+fn check_signature(
+    alg: Alg,
+    key: &IssuerKey,
+    signing_input: &[u8],
+    signature: &[u8],
+    verifier: &dyn SignatureVerifier,
+) -> Result<(), Error> {
+    let length_ok = key
+        .material
+        .signature_len()
+        .is_none_or(|expected| expected == signature.len());
+    if length_ok && verifier.verify(alg, key, signing_input, signature) {
         Ok(())
     } else {
         Err(Error::SignatureInvalid)
@@ -307,5 +332,5 @@ fn check_audience(aud: Option<&Value>, accepted: &[String]) -> Result<(), Error>
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rust-crypto"))]
 mod tests;

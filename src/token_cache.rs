@@ -1,0 +1,166 @@
+//! A bounded cache of verified tokens for a warm container.
+//!
+//! The viewer-request trigger runs on every request, cache hits included, and a user sends
+//! the same token many times. Remembering "this exact token verified" saves the signature
+//! check; it never saves a time check: every hit re-checks `exp` and `nbf` against `now`.
+//!
+//! - Keyed by SHA-256 of the exact token text: a token that differs in one byte (another
+//!   signature over the same payload, say) is a miss and is verified from scratch.
+//! - Only successes are stored, with the claims edgeguard uses (scoped to their issuer).
+//! - Bounded: two generations of at most `capacity / 2` entries each. When the young one is
+//!   full it becomes the old one and the previous old one is dropped; a hit in the old one
+//!   moves the entry back to the young one. That keeps recently used tokens, like an LRU,
+//!   with O(1) work per request and no per-entry bookkeeping.
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::jwt::VerifiedClaims;
+
+/// SHA-256 of a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TokenDigest([u8; 32]);
+
+impl TokenDigest {
+    /// Hashes the token text.
+    pub fn of(token: &str) -> TokenDigest {
+        TokenDigest(Sha256::digest(token.as_bytes()).into())
+    }
+}
+
+/// The cache. Capacity 0 turns it off.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    capacity: usize,
+    young: HashMap<TokenDigest, VerifiedClaims>,
+    old: HashMap<TokenDigest, VerifiedClaims>,
+}
+
+impl TokenCache {
+    /// A cache holding at most `capacity` tokens.
+    pub fn new(capacity: usize) -> TokenCache {
+        TokenCache {
+            capacity,
+            young: HashMap::new(),
+            old: HashMap::new(),
+        }
+    }
+
+    /// The verified claims of a token seen before, if still cached. The caller must still
+    /// check their times.
+    pub fn get(&mut self, digest: &TokenDigest) -> Option<&VerifiedClaims> {
+        if !self.young.contains_key(digest) {
+            let promoted = self.old.remove(digest)?;
+            self.insert(*digest, promoted);
+        }
+        self.young.get(digest)
+    }
+
+    /// Remembers a verified token.
+    pub fn insert(&mut self, digest: TokenDigest, claims: VerifiedClaims) {
+        if self.capacity == 0 {
+            return;
+        }
+        let generation = (self.capacity / 2).max(1);
+        if self.young.len() >= generation {
+            if self.capacity >= 2 {
+                self.old = std::mem::take(&mut self.young);
+            } else {
+                self.young.clear();
+            }
+        }
+        self.young.insert(digest, claims);
+    }
+
+    /// Forgets a token (an expired one, say).
+    pub fn remove(&mut self, digest: &TokenDigest) {
+        self.young.remove(digest);
+        self.old.remove(digest);
+    }
+
+    /// How many tokens are cached.
+    pub fn len(&self) -> usize {
+        self.young.len() + self.old.len()
+    }
+
+    /// True when nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(all(test, feature = "rust-crypto"))]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::jwt::{self, RustCryptoVerifier, UnixSeconds};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    use serde_json::json;
+
+    fn claims(sub: &str) -> VerifiedClaims {
+        let key = b"0123456789abcdef0123456789abcdef";
+        let config = Config::from_json(
+            &json!({
+                "issuers": [{"issuer": "i", "audiences": ["a"], "algorithms": ["HS256"],
+                             "jwks": {"keys": [{"kty": "oct", "k": URL_SAFE_NO_PAD.encode(key)}]}}],
+                "cacheKey": {"secret": "B".repeat(44)},
+                "routes": [{"path": "*", "access": "public", "cache": "origin"}]
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#),
+            URL_SAFE_NO_PAD
+                .encode(json!({"iss": "i", "aud": "a", "sub": sub, "exp": 9e9}).to_string())
+        );
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+        mac.update(input.as_bytes());
+        let token = format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        );
+        jwt::verify(
+            &token,
+            &config.issuers,
+            0,
+            UnixSeconds(0.0),
+            &RustCryptoVerifier,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn recently_used_entries_survive_rotation() {
+        let mut cache = TokenCache::new(4);
+        let a = TokenDigest::of("a");
+        cache.insert(a, claims("a"));
+        cache.insert(TokenDigest::of("b"), claims("b"));
+        // Rotation: {a, b} become old; c starts the young generation.
+        cache.insert(TokenDigest::of("c"), claims("c"));
+        assert_eq!(cache.get(&a).map(VerifiedClaims::sub), Some("a")); // promoted
+        cache.insert(TokenDigest::of("d"), claims("d"));
+        cache.insert(TokenDigest::of("e"), claims("e"));
+        assert!(cache.len() <= 4);
+        assert!(
+            cache.get(&TokenDigest::of("b")).is_none(),
+            "b was never used again"
+        );
+    }
+
+    #[test]
+    fn capacity_zero_and_one() {
+        let mut off = TokenCache::new(0);
+        off.insert(TokenDigest::of("a"), claims("a"));
+        assert!(off.is_empty());
+        let mut one = TokenCache::new(1);
+        one.insert(TokenDigest::of("a"), claims("a"));
+        one.insert(TokenDigest::of("b"), claims("b"));
+        assert_eq!(one.len(), 1);
+        assert!(one.get(&TokenDigest::of("b")).is_some());
+    }
+}
