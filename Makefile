@@ -14,16 +14,18 @@ WASM_PACK_VERSION := 0.15.1
 # wasm-bindgen-cli must equal the wasm-bindgen crate pinned in Cargo.toml.
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
 
-.PHONY: help setup tools build wasm bundle cli test test-rust test-wasm test-node lint fmt demo clean
+.PHONY: help setup tools build wasm bundle cli test test-rust test-wasm test-node lint fmt demo replay bench clean
 
 help:
-	@echo "make demo      install what is missing, build, run the demo"
+	@echo "make demo      install what is missing, build, run the demo (ARGS=--serve to keep it up)"
+	@echo "make replay    replay sample events through the bundle, trigger by trigger"
+	@echo "make bench     speed, cold start, size and memory against aws-jwt-verify"
 	@echo "make test      install what is missing, run every test"
 	@echo "make bundle CONFIG=path/to/config.json   -> $(DIST)/lambda/ and $(DIST)/edgeguard-lambda.zip"
 	@echo "make lint      rustfmt + clippy (host and wasm32)"
 
 ## setup: idempotent; installs only what is missing (the fragments in mk/ add theirs).
-setup: tools infra-setup
+setup: tools infra-setup bench-setup
 
 tools: node_modules/.package-lock.json
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
@@ -54,7 +56,7 @@ bundle: wasm
 	node js-shim/bundle.js --config $(CONFIG) --pkg $(PKG) --out $(DIST)
 
 ## test: everything, offline once set up.
-test: setup lint test-rust test-wasm test-node infra-test
+test: setup lint test-rust test-wasm test-node infra-test emulator-test bench-smoke
 
 test-rust:
 	cargo test --all-features
@@ -74,7 +76,12 @@ lint: tools
 fmt:
 	cargo fmt
 
-demo: bundle
+## demo: the seed article's timeline against three distributions on a local CloudFront
+## emulator (make demo ARGS=--serve keeps it running); `make replay` shows each trigger.
+demo: setup bundle
+	$(MAKE) --no-print-directory emulator-demo
+
+replay: bundle
 	node examples/replay/run.js
 
 clean:

@@ -35,6 +35,12 @@ exports.importKey = function importKey(jwkJson) {
   }
 };
 
+// SHA-256 of `data` into `out` (the core's verified-token cache key): OpenSSL uses the
+// CPU's SHA extensions, which WebAssembly cannot.
+exports.sha256 = function sha256(data, out) {
+  out.set(crypto.createHash('sha256').update(data).digest());
+};
+
 exports.verify = function verify(handle, alg, data, signature) {
   const key = keys[handle];
   const spec = ALGS[alg];

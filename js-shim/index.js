@@ -37,9 +37,20 @@ exports.handler = async function handler(event) {
   const cf = event && event.Records && event.Records[0] && event.Records[0].cf;
   const trigger = cf && cf.config && cf.config.eventType;
   try {
-    const out = JSON.parse(currentEngine().handle(JSON.stringify(event), Date.now()));
-    log(out.log);
-    return out.result;
+    // The core answers with its log line, a newline, and the action: a generated
+    // response, or a patch to the headers of the message CloudFront sent.
+    const wire = currentEngine().handle(JSON.stringify(event), Date.now());
+    const newline = wire.indexOf('\n');
+    console.log(wire.slice(0, newline));
+    const action = JSON.parse(wire.slice(newline + 1));
+    if (action.response) return action.response;
+    const message = trigger === 'viewer-request' ? cf.request : cf.response;
+    const headers = message.headers || (message.headers = {});
+    for (const name of Object.keys(action.headers)) {
+      if (action.headers[name] === null) delete headers[name];
+      else headers[name] = action.headers[name];
+    }
+    return message;
   } catch (err) {
     if (err instanceof WebAssembly.RuntimeError) engine = null;
     log({ trigger: typeof trigger === 'string' ? trigger : null, outcome: 'fail-closed', code: codeOf(err),

@@ -4,23 +4,23 @@
 use std::cell::RefCell;
 
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::config::Config;
 #[cfg(feature = "rust-crypto")]
 use crate::config::ConfigReport;
 use crate::credentials;
 use crate::error::Error;
-use crate::event::{self, CfEvent, Headers, Trigger};
+use crate::event::{self, CfEvent, HeaderPatch, Headers, Message, Trigger};
 #[cfg(feature = "rust-crypto")]
 use crate::jwt::RustCryptoVerifier;
-use crate::jwt::{self, SignatureVerifier, UnixSeconds, VerifiedClaims};
+use crate::jwt::{self, SignatureVerifier, UnixSeconds};
 use crate::policy::{
-    self, Identity, OriginResponseFacts, ResponseRewrite, TokenCheck, ViewerRequestDecision,
+    self, Authenticator, Identity, OriginResponseFacts, ResponseRewrite, ViewerRequestDecision,
     ANONYMOUS,
 };
 use crate::route::{self, EffectiveRoute};
-use crate::token_cache::{TokenCache, TokenDigest};
+use crate::token_cache::{CachedUser, TokenCache, TokenDigest};
 
 /// One log line per decision. It carries no token, claim, header value, `kid` or key:
 /// the route is the configured pattern and the cache key is cut to 8 characters.
@@ -47,20 +47,84 @@ pub struct LogRecord {
     pub cache_key: Option<String>,
 }
 
-/// The result to hand back to CloudFront, and the log record of the decision.
+/// What to do with the message CloudFront sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Change these headers of the request (viewer-request) or response (response
+    /// triggers) and return it; every other field is left exactly as it came.
+    Patch(HeaderPatch),
+    /// Answer the viewer with this generated response (viewer-request only).
+    Respond(Value),
+}
+
+/// A decision and its log record.
 #[derive(Debug, Clone)]
-pub struct Outcome {
-    /// The request or response object.
-    pub result: Value,
+pub struct Decision {
+    /// What to do.
+    pub action: Action,
     /// What to log.
     pub log: LogRecord,
 }
 
-impl Outcome {
-    /// `{"result": …, "log": …}`, the shape the shim expects.
-    pub fn to_json(&self) -> String {
-        json!({ "result": self.result, "log": self.log }).to_string()
+impl Decision {
+    /// The shim's wire format: the log line, a newline, then `{"headers": patch}` or
+    /// `{"response": …}`. The log line is printed as is; only the action is parsed.
+    pub fn to_wire(&self) -> String {
+        #[derive(Serialize)]
+        enum Wire<'a> {
+            #[serde(rename = "headers")]
+            Headers(&'a HeaderPatch),
+            #[serde(rename = "response")]
+            Response(&'a Value),
+        }
+        let action = match &self.action {
+            Action::Patch(patch) => Wire::Headers(patch),
+            Action::Respond(response) => Wire::Response(response),
+        };
+        // Serialising our own types cannot fail; an empty string would fail closed anyway.
+        let mut wire = serde_json::to_string(&self.log).unwrap_or_default();
+        wire.push('\n');
+        wire.push_str(&serde_json::to_string(&action).unwrap_or_default());
+        wire
     }
+
+    /// The object to return to CloudFront for `event`: what the shim does with the wire
+    /// format, for native callers and tests.
+    pub fn apply(&self, mut event: Value) -> Value {
+        let trigger = self.log.trigger;
+        let cf = event.pointer_mut("/Records/0/cf");
+        let target = match (&self.action, cf) {
+            (Action::Respond(response), _) => return response.clone(),
+            (Action::Patch(_), None) => return Value::Null,
+            (Action::Patch(patch), Some(cf)) => {
+                let field = if trigger == Trigger::ViewerRequest.name() {
+                    "request"
+                } else {
+                    "response"
+                };
+                let Some(Value::Object(mut message)) = cf.get_mut(field).map(Value::take) else {
+                    return Value::Null;
+                };
+                let mut headers = match message.remove("headers") {
+                    Some(Value::Object(headers)) => headers,
+                    _ => Map::new(),
+                };
+                patch.apply(&mut headers);
+                message.insert("headers".to_owned(), Value::Object(headers));
+                message
+            }
+        };
+        Value::Object(target)
+    }
+}
+
+/// A decision applied to its event (see [`Engine::handle`]).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The request or response object for CloudFront.
+    pub result: Value,
+    /// What to log.
+    pub log: LogRecord,
 }
 
 /// A configured edgeguard, ready to handle events.
@@ -107,39 +171,37 @@ impl Engine {
         &self.config
     }
 
-    /// Handles one event given as JSON text.
+    /// Decides one event given as JSON text: the hot path the shim calls.
     ///
     /// # Errors
-    /// [`Error::EventMalformed`] when the text is not an event whose trigger can be read;
-    /// the caller then fails closed on its own.
-    pub fn handle_json(&self, event_json: &str, now: UnixSeconds) -> Result<Outcome, Error> {
-        let event: Value = serde_json::from_str(event_json).map_err(|_| Error::EventMalformed)?;
-        self.handle(event, now)
-    }
-
-    /// Handles one event.
-    ///
-    /// # Errors
-    /// [`Error::EventMalformed`] when the event's trigger, request or response is missing.
-    pub fn handle(&self, event: Value, now: UnixSeconds) -> Result<Outcome, Error> {
-        let event = CfEvent::from_value(event)?;
+    /// [`Error::EventMalformed`] when the text is not an event whose trigger, request and
+    /// (for response triggers) response can be read; the caller then fails closed.
+    pub fn decide(&self, event_json: &str, now: UnixSeconds) -> Result<Decision, Error> {
+        let event = CfEvent::parse(event_json)?;
         Ok(match event.trigger {
-            Trigger::ViewerRequest => self.viewer_request(event, now),
-            Trigger::OriginResponse | Trigger::ViewerResponse => self.response(event),
+            Trigger::ViewerRequest => self.viewer_request(&event, now),
+            Trigger::OriginResponse | Trigger::ViewerResponse => self.response(&event),
         })
     }
 
-    fn viewer_request(&self, event: CfEvent, now: UnixSeconds) -> Outcome {
-        let CfEvent {
-            distribution_domain,
-            request_id,
-            mut request,
-            ..
-        } = event;
-        let mut log = LogRecord::new(Trigger::ViewerRequest, request_id);
-        match self.decide_request(&mut request, now, &mut log) {
-            Ok(()) => Outcome {
-                result: Value::Object(request),
+    /// Decides one event and applies the decision to it, returning what CloudFront gets
+    /// back (the shim does the same in JavaScript).
+    ///
+    /// # Errors
+    /// As [`Engine::decide`].
+    pub fn handle(&self, event: Value, now: UnixSeconds) -> Result<Outcome, Error> {
+        let decision = self.decide(&event.to_string(), now)?;
+        Ok(Outcome {
+            result: decision.apply(event),
+            log: decision.log,
+        })
+    }
+
+    fn viewer_request(&self, event: &CfEvent<'_>, now: UnixSeconds) -> Decision {
+        let mut log = LogRecord::new(Trigger::ViewerRequest, event.request_id.as_deref());
+        match self.decide_request(&event.request, now, &mut log) {
+            Ok(patch) => Decision {
+                action: Action::Patch(patch),
                 log,
             },
             Err(error) => {
@@ -149,8 +211,11 @@ impl Engine {
                     "fail-closed"
                 };
                 log.code = Some(error.code());
-                Outcome {
-                    result: event::generated_error(error, &distribution_domain),
+                Decision {
+                    action: Action::Respond(event::generated_error(
+                        error,
+                        &event.distribution_domain,
+                    )),
                     log,
                 }
             }
@@ -159,175 +224,167 @@ impl Engine {
 
     fn decide_request(
         &self,
-        request: &mut Map<String, Value>,
+        request: &Message<'_>,
         now: UnixSeconds,
         log: &mut LogRecord,
-    ) -> Result<(), Error> {
+    ) -> Result<HeaderPatch, Error> {
+        let headers = &request.headers;
+        let mut patch = HeaderPatch::default();
         // Step 1 (every route): a client can never supply its own identity headers.
-        {
-            let mut headers = Headers::of(request)?;
-            for name in self.config.identity_headers() {
-                headers.remove(name);
+        for name in self.config.identity_headers() {
+            for sent in headers.names_of(name) {
+                patch.remove(sent);
             }
         }
-        let uri = event::uri(request)?.to_owned();
-        let headers = Headers::of(request)?;
-        let credential = self.find_credential(&headers);
-        let (route, decision) = policy::viewer_request(&self.config, &uri, credential, now, self);
+        let uri = request.uri.as_deref().ok_or(Error::EventMalformed)?;
+        let credential = self.find_credential(headers);
+        let (route, decision) = policy::viewer_request(&self.config, uri, credential, now, self);
         log.describe_route(&self.config, &route);
         let identity = match decision {
             ViewerRequestDecision::Reject(error) => return Err(error),
             ViewerRequestDecision::Forward(identity) => identity,
         };
         log.outcome = "forward";
-        let mut headers = Headers::of(request)?;
         match identity {
             Identity::NotRead => {}
-            Identity::Anonymous => headers.set(&self.config.cache_key.header, ANONYMOUS),
+            Identity::Anonymous => patch.set(&self.config.cache_key.header, ANONYMOUS),
             Identity::User {
                 cache_key,
                 forwarded,
             } => {
-                headers.set(&self.config.cache_key.header, cache_key.as_str());
+                patch.set(&self.config.cache_key.header, cache_key.as_str());
                 for (name, value) in &forwarded {
-                    headers.set(name, value);
+                    patch.set(name, value);
                 }
                 // The raw token never reaches the origin or the cache key.
-                headers.remove(&self.config.token.header);
-                self.remove_token_cookie(&mut headers)?;
+                for sent in headers.names_of(&self.config.token.header) {
+                    patch.remove(sent);
+                }
+                self.remove_token_cookie(headers, &mut patch);
                 log.cache_key = Some(cache_key.log_prefix().to_owned());
             }
         }
-        Ok(())
+        Ok(patch)
     }
 
     fn find_credential<'h>(&self, headers: &'h Headers<'_>) -> policy::CredentialLookup<'h> {
         if headers.contains(&self.config.token.header) {
-            return credentials::bearer_token(&headers.values(&self.config.token.header)?);
+            return credentials::bearer_token(&headers.values(&self.config.token.header));
         }
         match &self.config.token.cookie {
-            Some(name) => credentials::cookie_token(&headers.values("cookie")?, name),
+            Some(name) => credentials::cookie_token(&headers.values("cookie"), name),
             None => Ok(None),
         }
     }
 
-    fn remove_token_cookie(&self, headers: &mut Headers<'_>) -> Result<(), Error> {
+    fn remove_token_cookie(&self, headers: &Headers<'_>, patch: &mut HeaderPatch) {
         let Some(name) = &self.config.token.cookie else {
-            return Ok(());
+            return;
         };
+        if !headers.contains("cookie") {
+            return;
+        }
         let remaining: Vec<String> = headers
-            .values("cookie")?
+            .values("cookie")
             .into_iter()
             .filter_map(|value| credentials::without_cookie(value, name))
             .collect();
-        if remaining.is_empty() {
-            headers.remove("cookie");
-        } else {
-            headers.set("cookie", &remaining.join("; "));
+        for sent in headers.names_of("cookie") {
+            patch.remove(sent);
         }
-        Ok(())
+        if !remaining.is_empty() {
+            patch.set("cookie", &remaining.join("; "));
+        }
     }
 
-    fn response(&self, event: CfEvent) -> Outcome {
+    fn response(&self, event: &CfEvent<'_>) -> Decision {
         let trigger = event.trigger;
-        let mut log = LogRecord::new(trigger, event.request_id);
-        let route = match event::uri(&event.request) {
-            Ok(uri) => route::resolve(&self.config.routes, uri),
-            Err(_) => route::fail_closed(route::Resolution::Undecodable),
+        let mut log = LogRecord::new(trigger, event.request_id.as_deref());
+        let route = match event.request.uri.as_deref() {
+            Some(uri) => route::resolve(&self.config.routes, uri),
+            None => route::fail_closed(route::Resolution::Undecodable),
         };
         log.describe_route(&self.config, &route);
-        let mut response = event.response.unwrap_or_default();
-        let rewrite = match Self::response_rewrite(trigger, &route, &mut response) {
-            Ok(rewrite) => rewrite,
-            Err(error) => {
-                log.code = Some(error.code());
-                log.outcome = "fail-closed";
+        let response = event.response.as_ref();
+        let rewrite = match (trigger, response) {
+            (Trigger::ViewerResponse, _) => policy::viewer_response(&route),
+            (_, Some(response)) => {
+                let cache_control = response.headers.values("cache-control").join(", ");
+                policy::origin_response(
+                    &route,
+                    OriginResponseFacts {
+                        status: response.status(),
+                        cache_control: (!cache_control.is_empty())
+                            .then_some(cache_control.as_str()),
+                        sets_cookie: response.headers.contains("set-cookie"),
+                    },
+                )
+            }
+            (_, None) => {
+                log.code = Some(Error::EventMalformed.code());
                 policy::FAIL_CLOSED_RESPONSE
             }
         };
-        if let ResponseRewrite::Replace {
-            cache_control,
-            no_store_extras,
-        } = rewrite
-        {
-            if log.outcome != "fail-closed" {
-                log.outcome = "rewrite";
-            }
-            // `Headers::of` only fails when `headers` is not an object: replace it then.
-            if !response.get("headers").is_some_and(Value::is_object) {
-                response.insert("headers".to_owned(), Value::Object(Map::new()));
-            }
-            if let Ok(mut headers) = Headers::of(&mut response) {
-                headers.set("cache-control", &cache_control.render());
-                if no_store_extras {
-                    headers.set("pragma", "no-cache");
-                    headers.set("expires", "0");
+        let mut patch = HeaderPatch::default();
+        log.outcome = match rewrite {
+            ResponseRewrite::Keep => "keep",
+            ResponseRewrite::Replace {
+                cache_control,
+                no_store_extras,
+            } => {
+                for name in ["cache-control", "pragma", "expires"] {
+                    for sent in response.into_iter().flat_map(|r| r.headers.names_of(name)) {
+                        if name == "cache-control" || no_store_extras {
+                            patch.remove(sent);
+                        }
+                    }
                 }
+                patch.set("cache-control", &cache_control.render());
+                if no_store_extras {
+                    patch.set("pragma", "no-cache");
+                    patch.set("expires", "0");
+                }
+                "rewrite"
             }
-        } else {
-            log.outcome = "keep";
-        }
-        Outcome {
-            result: Value::Object(response),
+        };
+        Decision {
+            action: Action::Patch(patch),
             log,
         }
     }
-
-    fn response_rewrite(
-        trigger: Trigger,
-        route: &EffectiveRoute,
-        response: &mut Map<String, Value>,
-    ) -> Result<ResponseRewrite, Error> {
-        if trigger == Trigger::ViewerResponse {
-            return Ok(policy::viewer_response(route));
-        }
-        let status = event::status(response);
-        let headers = Headers::of(response)?;
-        let cache_control = headers.values("cache-control")?.join(", ");
-        let facts = OriginResponseFacts {
-            status,
-            cache_control: (!cache_control.is_empty()).then_some(cache_control.as_str()),
-            sets_cookie: headers.contains("set-cookie"),
-        };
-        Ok(policy::origin_response(route, facts))
-    }
 }
 
-impl TokenCheck for Engine {
-    /// Verifies `token`, or finds it among this container's verified tokens and re-checks
-    /// only its times (see [`crate::token_cache`]).
-    fn check(&self, token: &str, now: UnixSeconds) -> Result<VerifiedClaims, Error> {
+impl Authenticator for Engine {
+    /// Verifies `token` and derives its identity, or finds both among this container's
+    /// verified tokens and re-checks only the token's times (see [`crate::token_cache`]).
+    fn authenticate(&self, token: &str, now: UnixSeconds) -> Result<Identity, Error> {
         let skew = self.config.clock_skew_seconds;
-        let digest = TokenDigest::of(token);
+        let digest = TokenDigest(self.verifier.sha256(token.as_bytes()));
         let mut cache = self.tokens.borrow_mut();
-        if let Some(claims) = cache.get(&digest) {
-            return match claims.check_times(now, skew) {
-                Ok(()) => Ok(claims.clone()),
+        if let Some(user) = cache.get(&digest) {
+            return match user.identity_at(now, skew) {
+                Ok(identity) => Ok(identity.clone()),
                 Err(error) => {
                     cache.remove(&digest);
                     Err(error)
                 }
             };
         }
-        let mut claims = jwt::verify(
+        let claims = jwt::verify(
             token,
             &self.config.issuers,
             skew,
             now,
             self.verifier.as_ref(),
         )?;
-        let config = &self.config;
-        claims.retain_claims(|name| {
-            config.cache_key.claims.iter().any(|c| c == name)
-                || config.forward_claims.iter().any(|f| f.claim == name)
-        });
-        cache.insert(digest, claims.clone());
-        Ok(claims)
+        let identity = policy::user_identity(&self.config, &claims);
+        cache.insert(digest, CachedUser::new(&claims, identity.clone()));
+        Ok(identity)
     }
 }
 
 impl LogRecord {
-    fn new(trigger: Trigger, request_id: Option<String>) -> LogRecord {
+    fn new(trigger: Trigger, request_id: Option<&str>) -> LogRecord {
         LogRecord {
             trigger: trigger.name(),
             route: None,
@@ -336,7 +393,7 @@ impl LogRecord {
             cache: "",
             outcome: "",
             code: None,
-            request_id: request_id.map(|id| safe_request_id(&id)),
+            request_id: request_id.map(safe_request_id),
             cache_key: None,
         }
     }

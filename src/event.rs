@@ -1,9 +1,17 @@
-//! The Lambda@Edge event and result (platform.md §1), and applying decisions to them.
+//! The Lambda@Edge event (platform.md §1), read into borrowed views, and what edgeguard
+//! hands back: a patch to the headers of the request or response CloudFront sent, or a
+//! generated response.
 //!
-//! Requests and responses are kept as JSON so that every field edgeguard does not own
-//! (`clientIp`, `querystring`, `origin`, `body`, …) goes back to CloudFront untouched.
-//! Headers are CloudFront's map of lowercase names to `[{key, value}]`.
+//! Only the fields edgeguard reads are parsed (the `uri`, the `headers`, `status` and the
+//! `config`); everything else is skipped, never copied and never re-serialised, so it goes
+//! back to CloudFront exactly as it came (the shim applies the patch to the original
+//! object). Headers are CloudFront's map of lowercase names to `[{key, value}]`.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
 use crate::error::Error;
@@ -39,143 +47,228 @@ impl Trigger {
     }
 }
 
-/// `Records[0].cf` of an event, taken apart.
-#[derive(Debug)]
-pub struct CfEvent {
-    /// Which trigger is running.
-    pub trigger: Trigger,
-    /// `config.distributionDomainName` (may be empty).
-    pub distribution_domain: String,
-    /// `config.requestId`, when sent.
-    pub request_id: Option<String>,
-    /// `request`.
-    pub request: Map<String, Value>,
-    /// `response`, for response triggers.
-    pub response: Option<Map<String, Value>>,
+#[derive(Deserialize)]
+struct EventIn<'a> {
+    #[serde(rename = "Records", borrow)]
+    records: Vec<RecordIn<'a>>,
 }
 
-impl CfEvent {
-    /// Takes the event apart.
-    ///
-    /// # Errors
-    /// [`Error::EventMalformed`] when the documented shape is missing.
-    pub fn from_value(event: Value) -> Result<CfEvent, Error> {
-        let Value::Object(mut event) = event else {
-            return Err(Error::EventMalformed);
-        };
-        let record = match event.remove("Records") {
-            Some(Value::Array(records)) => records.into_iter().next(),
-            _ => None,
-        };
-        let Some(Value::Object(mut record)) = record else {
-            return Err(Error::EventMalformed);
-        };
-        let Some(Value::Object(mut cf)) = record.remove("cf") else {
-            return Err(Error::EventMalformed);
-        };
-        let config = cf.get("config").and_then(Value::as_object);
-        let trigger = config
-            .and_then(|c| c.get("eventType"))
-            .and_then(Value::as_str)
-            .and_then(Trigger::from_name)
-            .ok_or(Error::EventMalformed)?;
-        let distribution_domain = config
-            .and_then(|c| c.get("distributionDomainName"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned();
-        let request_id = config
-            .and_then(|c| c.get("requestId"))
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let Some(Value::Object(request)) = cf.remove("request") else {
-            return Err(Error::EventMalformed);
-        };
-        let response = match cf.remove("response") {
-            Some(Value::Object(response)) => Some(response),
-            _ => None,
-        };
-        if trigger != Trigger::ViewerRequest && response.is_none() {
-            return Err(Error::EventMalformed);
+#[derive(Deserialize)]
+struct RecordIn<'a> {
+    #[serde(borrow)]
+    cf: CfIn<'a>,
+}
+
+#[derive(Deserialize)]
+struct CfIn<'a> {
+    #[serde(borrow)]
+    config: ConfigIn<'a>,
+    #[serde(borrow)]
+    request: Message<'a>,
+    #[serde(borrow, default)]
+    response: Option<Message<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ConfigIn<'a> {
+    #[serde(rename = "eventType", borrow)]
+    event_type: Cow<'a, str>,
+    #[serde(rename = "distributionDomainName", borrow, default)]
+    distribution_domain: Option<Cow<'a, str>>,
+    #[serde(rename = "requestId", borrow, default)]
+    request_id: Option<Cow<'a, str>>,
+}
+
+/// A request or response: the fields edgeguard reads.
+#[derive(Debug, Default, Deserialize)]
+pub struct Message<'a> {
+    /// The request `uri`.
+    #[serde(borrow, default)]
+    pub uri: Option<Cow<'a, str>>,
+    /// The headers, as sent.
+    #[serde(borrow, default)]
+    pub headers: Headers<'a>,
+    #[serde(default)]
+    status: Option<Status<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Status<'a> {
+    Text(#[serde(borrow)] Cow<'a, str>),
+    Number(u64),
+}
+
+impl Message<'_> {
+    /// The response `status` as a number.
+    pub fn status(&self) -> Option<u16> {
+        match &self.status {
+            Some(Status::Text(text)) => text.parse().ok(),
+            Some(Status::Number(n)) => u16::try_from(*n).ok(),
+            None => None,
         }
-        Ok(CfEvent {
-            trigger,
-            distribution_domain,
-            request_id,
-            request,
-            response,
-        })
+    }
+}
+
+/// One header line: `{key, value}`.
+#[derive(Debug, Deserialize)]
+struct Entry<'a> {
+    #[serde(borrow)]
+    value: Cow<'a, str>,
+}
+
+/// A message's headers, by the names CloudFront used (lowercase in practice), in the
+/// order sent. A list, not a map: a request has a dozen headers, read once each.
+#[derive(Debug, Default)]
+pub struct Headers<'a>(Vec<(Cow<'a, str>, Vec<Entry<'a>>)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Headers<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct HeadersVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for HeadersVisitor<'a> {
+            type Value = Headers<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map of header names to [{key, value}]")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Headers<'a>, A::Error> {
+                let mut headers = Vec::new();
+                while let Some((name, entries)) =
+                    map.next_entry::<Cow<'a, str>, Vec<Entry<'a>>>()?
+                {
+                    headers.push((name, entries));
+                }
+                Ok(Headers(headers))
+            }
+        }
+        deserializer.deserialize_map(HeadersVisitor(std::marker::PhantomData))
     }
 }
 
-/// The request `uri`.
-///
-/// # Errors
-/// [`Error::EventMalformed`] when absent or not a string.
-pub fn uri(request: &Map<String, Value>) -> Result<&str, Error> {
-    request
-        .get("uri")
-        .and_then(Value::as_str)
-        .ok_or(Error::EventMalformed)
-}
-
-/// Mutable view of a `headers` map inside a request or response.
-pub struct Headers<'a>(&'a mut Map<String, Value>);
-
-impl<'a> Headers<'a> {
-    /// The `headers` of `message`, created when absent.
-    ///
-    /// # Errors
-    /// [`Error::EventMalformed`] when `headers` is not an object.
-    pub fn of(message: &'a mut Map<String, Value>) -> Result<Headers<'a>, Error> {
-        let headers = message
-            .entry("headers")
-            .or_insert_with(|| Value::Object(Map::new()));
-        match headers {
-            Value::Object(map) => Ok(Headers(map)),
-            _ => Err(Error::EventMalformed),
-        }
-    }
-
+impl Headers<'_> {
     /// Every value of header `name` (case-insensitive), one per header line.
-    ///
-    /// # Errors
-    /// [`Error::EventMalformed`] when an entry is not `{key, value}` with a string value.
-    pub fn values(&self, name: &str) -> Result<Vec<&str>, Error> {
-        let mut out = Vec::new();
-        for (key, entries) in self.0.iter() {
-            if !key.eq_ignore_ascii_case(name) {
-                continue;
-            }
-            let entries = entries.as_array().ok_or(Error::EventMalformed)?;
-            for entry in entries {
-                let value = entry
-                    .get("value")
-                    .and_then(Value::as_str)
-                    .ok_or(Error::EventMalformed)?;
-                out.push(value);
-            }
-        }
-        Ok(out)
+    pub fn values(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key.eq_ignore_ascii_case(name))
+            .flat_map(|(_, entries)| entries.iter().map(|e| e.value.as_ref()))
+            .collect()
     }
 
     /// True when header `name` is present.
     pub fn contains(&self, name: &str) -> bool {
-        self.0.keys().any(|key| key.eq_ignore_ascii_case(name))
+        self.0.iter().any(|(key, _)| key.eq_ignore_ascii_case(name))
     }
 
-    /// Removes every copy of header `name` (case-insensitive).
+    /// The names under which `name` appears (every case variant).
+    pub fn names_of<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.0
+            .iter()
+            .map(|(key, _)| key.as_ref())
+            .filter(move |key| key.eq_ignore_ascii_case(name))
+    }
+}
+
+/// `Records[0].cf` of an event, read.
+pub struct CfEvent<'a> {
+    /// Which trigger is running.
+    pub trigger: Trigger,
+    /// `config.distributionDomainName` (may be empty).
+    pub distribution_domain: Cow<'a, str>,
+    /// `config.requestId`, when sent.
+    pub request_id: Option<Cow<'a, str>>,
+    /// The request.
+    pub request: Message<'a>,
+    /// The response, for response triggers.
+    pub response: Option<Message<'a>>,
+}
+
+impl<'a> CfEvent<'a> {
+    /// Reads an event from its JSON text.
+    ///
+    /// # Errors
+    /// [`Error::EventMalformed`] when the documented shape is missing.
+    pub fn parse(text: &'a str) -> Result<CfEvent<'a>, Error> {
+        let event: EventIn<'a> = serde_json::from_str(text).map_err(|_| Error::EventMalformed)?;
+        let cf = event
+            .records
+            .into_iter()
+            .next()
+            .ok_or(Error::EventMalformed)?
+            .cf;
+        let trigger = Trigger::from_name(&cf.config.event_type).ok_or(Error::EventMalformed)?;
+        if trigger != Trigger::ViewerRequest && cf.response.is_none() {
+            return Err(Error::EventMalformed);
+        }
+        Ok(CfEvent {
+            trigger,
+            distribution_domain: cf.config.distribution_domain.unwrap_or_default(),
+            request_id: cf.config.request_id,
+            request: cf.request,
+            response: cf.response,
+        })
+    }
+}
+
+/// Changes to the headers of the message CloudFront sent: for each header name, its new
+/// single value, or `None` to delete it. The last change to a name wins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderPatch(BTreeMap<String, Option<(String, String)>>);
+
+impl HeaderPatch {
+    /// Deletes the header stored under exactly `name`.
     pub fn remove(&mut self, name: &str) {
-        self.0.retain(|key, _| !key.eq_ignore_ascii_case(name));
+        self.0.insert(name.to_owned(), None);
     }
 
-    /// Replaces header `name` with one `value`.
+    /// Replaces header `name` (lowercase) with one `value`.
     pub fn set(&mut self, name: &str, value: &str) {
-        self.remove(name);
-        self.0.insert(
-            name.to_ascii_lowercase(),
-            json!([{ "key": display_name(name), "value": value }]),
-        );
+        let name = name.to_ascii_lowercase();
+        let display = display_name(&name);
+        self.0.insert(name, Some((display, value.to_owned())));
+    }
+
+    /// True when nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The patch in the shape of CloudFront's `headers` (null = delete).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    /// Applies the patch to a `headers` object, as the shim does.
+    pub fn apply(&self, headers: &mut Map<String, Value>) {
+        for (name, value) in self.to_value().as_object().into_iter().flatten() {
+            if value.is_null() {
+                headers.remove(name);
+            } else {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// Serialised straight to CloudFront's `headers` shape, without building a `Value`
+/// (this runs on every request).
+impl Serialize for HeaderPatch {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Line<'a> {
+            key: &'a str,
+            value: &'a str,
+        }
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, change) in &self.0 {
+            match change {
+                Some((key, value)) => map.serialize_entry(name, &[Line { key, value }])?,
+                None => map.serialize_entry(name, &())?,
+            }
+        }
+        map.end()
     }
 }
 
@@ -202,10 +295,9 @@ fn display_name(name: &str) -> String {
 /// viewer-response trigger).
 pub fn generated_error(error: Error, distribution_domain: &str) -> Value {
     let status = error.status();
-    let mut headers = Map::new();
-    let mut generated = Headers(&mut headers);
-    generated.set("cache-control", "no-store");
-    generated.set("content-type", "application/json");
+    let mut patch = HeaderPatch::default();
+    patch.set("cache-control", "no-store");
+    patch.set("content-type", "application/json");
     if status == 401 {
         let realm = realm(distribution_domain);
         // RFC 6750 §3.1: no `error` attribute when the request simply had no credentials.
@@ -214,7 +306,7 @@ pub fn generated_error(error: Error, distribution_domain: &str) -> Value {
         } else {
             format!("Bearer realm=\"{realm}\", error=\"invalid_token\"")
         };
-        generated.set("www-authenticate", &challenge);
+        patch.set("www-authenticate", &challenge);
     }
     let description = if status == 401 {
         "Unauthorized"
@@ -224,7 +316,7 @@ pub fn generated_error(error: Error, distribution_domain: &str) -> Value {
     json!({
         "status": status.to_string(),
         "statusDescription": description,
-        "headers": headers,
+        "headers": patch.to_value(),
         "body": json!({ "error": error.code() }).to_string(),
         "bodyEncoding": "text",
     })
@@ -238,15 +330,6 @@ fn realm(domain: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
         .take(253)
         .collect()
-}
-
-/// The response `status` as a number.
-pub fn status(response: &Map<String, Value>) -> Option<u16> {
-    match response.get("status") {
-        Some(Value::String(text)) => text.parse().ok(),
-        Some(Value::Number(n)) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -284,17 +367,37 @@ mod tests {
     #[test]
     fn malformed_events_are_rejected() {
         for event in [
-            json!(null),
-            json!({}),
-            json!({"Records": []}),
-            json!({"Records": [{"cf": {"config": {"eventType": "origin-request"}, "request": {}}}]}),
-            json!({"Records": [{"cf": {"config": {"eventType": "viewer-response"}, "request": {}}}]}),
-            json!({"Records": [{"cf": {"config": {"eventType": "viewer-request"}}}]}),
+            "null",
+            "{}",
+            r#"{"Records": []}"#,
+            r#"{"Records": [{"cf": {"config": {"eventType": "origin-request"}, "request": {}}}]}"#,
+            r#"{"Records": [{"cf": {"config": {"eventType": "viewer-response"}, "request": {}}}]}"#,
+            r#"{"Records": [{"cf": {"config": {"eventType": "viewer-request"}}}]}"#,
+            r#"{"Records": [{"cf": {"config": {"eventType": "viewer-request"}, "request": {"headers": {"a": "b"}}}}]}"#,
         ] {
-            assert_eq!(
-                CfEvent::from_value(event).unwrap_err(),
-                Error::EventMalformed
-            );
+            assert!(CfEvent::parse(event).is_err(), "{event}");
         }
+    }
+
+    #[test]
+    fn headers_are_read_case_insensitively_and_patches_apply() {
+        let text = r#"{"Records":[{"cf":{"config":{"eventType":"viewer-request"},"request":{"uri":"/","headers":{
+            "x-a":[{"key":"X-A","value":"1"},{"key":"X-A","value":"2"}],"X-B":[{"value":"3"}]}}}}]}"#;
+        let event = CfEvent::parse(text).unwrap();
+        assert_eq!(event.request.headers.values("X-A"), ["1", "2"]);
+        assert_eq!(
+            event.request.headers.names_of("x-b").collect::<Vec<_>>(),
+            ["X-B"]
+        );
+        let mut patch = HeaderPatch::default();
+        patch.remove("X-B");
+        patch.set("x-c", "4");
+        let mut headers: Map<String, Value> =
+            serde_json::from_str(r#"{"X-B":[{"key":"X-B","value":"3"}],"x-a":[]}"#).unwrap();
+        patch.apply(&mut headers);
+        assert_eq!(
+            Value::Object(headers),
+            json!({"x-a": [], "x-c": [{"key": "X-C", "value": "4"}]})
+        );
     }
 }

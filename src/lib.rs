@@ -58,5 +58,5 @@ pub mod token_cache;
 pub mod wasm;
 
 pub use config::{Config, ConfigReport};
-pub use engine::{Engine, LogRecord, Outcome};
+pub use engine::{Action, Decision, Engine, LogRecord, Outcome};
 pub use error::Error;

@@ -25,13 +25,15 @@ pub const PRIVATE_NO_STORE_SHORT: &str = "private, no-store";
 /// cacheable statuses that CloudFront caches).
 const CACHEABLE_STATUSES: [u16; 8] = [200, 203, 204, 206, 300, 301, 404, 410];
 
-/// Verifies a token at a time; the engine supplies it (with its cache and crypto backend).
-pub trait TokenCheck {
-    /// Verifies `token` at `now`.
+/// Turns a token into the identity it proves, at a time. The engine supplies it: it
+/// verifies with [`crate::jwt::verify`] and derives the identity with [`user_identity`],
+/// remembering both for tokens seen before (see [`crate::token_cache`]).
+pub trait Authenticator {
+    /// The identity `token` proves at `now`.
     ///
     /// # Errors
     /// The [`Error`] of the first failed check.
-    fn check(&self, token: &str, now: UnixSeconds) -> Result<VerifiedClaims, Error>;
+    fn authenticate(&self, token: &str, now: UnixSeconds) -> Result<Identity, Error>;
 }
 
 /// Who the request is from, once the viewer-request checks passed.
@@ -68,7 +70,7 @@ pub fn viewer_request(
     uri: &str,
     credential: CredentialLookup<'_>,
     now: UnixSeconds,
-    tokens: &dyn TokenCheck,
+    tokens: &dyn Authenticator,
 ) -> (EffectiveRoute, ViewerRequestDecision) {
     let route = route::resolve(&config.routes, uri);
     let decision = match (route.access, credential) {
@@ -76,15 +78,17 @@ pub fn viewer_request(
         (Access::Optional, Ok(None)) => ViewerRequestDecision::Forward(Identity::Anonymous),
         (_, Ok(None)) => ViewerRequestDecision::Reject(Error::TokenMissing),
         (_, Err(error)) => ViewerRequestDecision::Reject(error),
-        (_, Ok(Some(token))) => match tokens.check(token, now) {
-            Ok(claims) => ViewerRequestDecision::Forward(user_identity(config, &claims)),
+        (_, Ok(Some(token))) => match tokens.authenticate(token, now) {
+            Ok(identity) => ViewerRequestDecision::Forward(identity),
             Err(error) => ViewerRequestDecision::Reject(error),
         },
     };
     (route, decision)
 }
 
-fn user_identity(config: &Config, claims: &VerifiedClaims) -> Identity {
+/// The identity verified claims prove: the cache key (CONTRACT §5) and the forwarded
+/// claim headers.
+pub fn user_identity(config: &Config, claims: &VerifiedClaims) -> Identity {
     let extra: Vec<Option<&str>> = config
         .cache_key
         .claims

@@ -81,8 +81,8 @@ impl PathPattern {
         if !(pattern.starts_with('/') || pattern.starts_with('*')) {
             return Err("a path pattern starts with `/` or `*`");
         }
-        if pattern.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err("a path pattern has no spaces or control characters");
+        if !pattern.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("a path pattern uses visible ASCII only (no spaces or control characters)");
         }
         Ok(PathPattern(pattern.to_owned()))
     }
@@ -93,28 +93,34 @@ impl PathPattern {
     }
 
     /// True when `path` matches. Linear in practice; worst case O(len(path) × len(pattern)).
+    /// Works on bytes (patterns are ASCII); `?` and `*` step over whole UTF-8 characters.
     pub fn matches(&self, path: &str) -> bool {
-        let pattern: Vec<char> = self.0.chars().collect();
-        let text: Vec<char> = path.chars().collect();
+        let pattern = self.0.as_bytes();
+        let text = path.as_bytes();
         let (mut p, mut t) = (0usize, 0usize);
         // Position of the last `*` seen, and the text position it currently absorbs up to.
         let mut star: Option<(usize, usize)> = None;
-        while t < text.len() {
+        while let Some(&c) = text.get(t) {
             match pattern.get(p) {
-                Some('*') => {
+                Some(b'*') => {
                     star = Some((p, t));
                     p += 1;
                 }
-                Some(&c) if c == '?' || Some(&c) == text.get(t) => {
+                Some(b'?') => {
+                    p += 1;
+                    t += utf8_len(c);
+                }
+                Some(&literal) if literal == c => {
                     p += 1;
                     t += 1;
                 }
                 _ => match star {
                     // Let the last `*` absorb one more character and retry after it.
                     Some((star_p, star_t)) => {
+                        let next = star_t + text.get(star_t).map_or(1, |b| utf8_len(*b));
                         p = star_p + 1;
-                        t = star_t + 1;
-                        star = Some((star_p, star_t + 1));
+                        t = next;
+                        star = Some((star_p, next));
                     }
                     None => return false,
                 },
@@ -122,7 +128,17 @@ impl PathPattern {
         }
         pattern
             .get(p..)
-            .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+            .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
+    }
+}
+
+/// Length of the UTF-8 character starting with byte `lead` (1 for anything unexpected).
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0xf0..=0xf7 => 4,
+        0xe0..=0xef => 3,
+        0xc0..=0xdf => 2,
+        _ => 1,
     }
 }
 
@@ -181,7 +197,13 @@ pub fn fail_closed(resolution: Resolution) -> EffectiveRoute {
 /// Decides the effective route for a request `uri` (CONTRACT §4).
 pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
     let raw = first_match(routes, uri);
-    let Some(normalised) = normalise(uri) else {
+    let normalised = if is_plain_path(uri) {
+        // Nothing an origin could decode or resolve differently: one match is enough.
+        Some(std::borrow::Cow::Borrowed(uri))
+    } else {
+        normalise(uri).map(std::borrow::Cow::Owned)
+    };
+    let Some(normalised) = normalised else {
         return EffectiveRoute {
             index: raw,
             access: EffectiveRoute::FAIL_CLOSED.0,
@@ -189,7 +211,11 @@ pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
             resolution: Resolution::Undecodable,
         };
     };
-    let norm = first_match(routes, &normalised);
+    let norm = if normalised == uri {
+        raw
+    } else {
+        first_match(routes, &normalised)
+    };
     let route_at = |i: Option<usize>| i.and_then(|i| routes.get(i));
     if raw == norm {
         return match route_at(raw) {
@@ -216,6 +242,18 @@ pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
         cache: CacheMode::NoStore,
         resolution: Resolution::Ambiguous,
     }
+}
+
+/// True when normalising `uri` cannot change it: it starts with `/`, has no `%`, `;`, NUL
+/// or `//`, and no `.` or `..` segment.
+fn is_plain_path(uri: &str) -> bool {
+    let bytes = uri.as_bytes();
+    bytes.first() == Some(&b'/')
+        && !bytes.iter().any(|b| matches!(b, b'%' | b';' | 0))
+        && !uri.contains("//")
+        && uri
+            .split('/')
+            .all(|segment| segment != "." && segment != "..")
 }
 
 fn first_match(routes: &[Route], path: &str) -> Option<usize> {
@@ -328,6 +366,9 @@ mod tests {
             ("/*.js", "/static/app.json", false),
             ("/a*b*c", "/aXbYbZc", true),
             ("/a*b*c", "/aXbYbZ", false),
+            ("/u/?/x", "/u/é/x", true),
+            ("/u/*/x", "/u/éé/x", true),
+            ("/u/?/x", "/u/éé/x", false),
         ];
         for (p, path, expected) in cases {
             assert_eq!(pattern(p).matches(path), expected, "{p} vs {path}");
@@ -339,6 +380,7 @@ mod tests {
         assert!(PathPattern::new("").is_err());
         assert!(PathPattern::new("api/*").is_err());
         assert!(PathPattern::new("/a b").is_err());
+        assert!(PathPattern::new("/é").is_err());
         assert!(PathPattern::new(&format!("/{}", "a".repeat(255))).is_err());
     }
 
@@ -364,6 +406,13 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(normalise(input).as_deref(), expected, "{input}");
+            if is_plain_path(input) {
+                assert_eq!(
+                    normalise(input).as_deref(),
+                    Some(input),
+                    "fast path for {input}"
+                );
+            }
         }
     }
 

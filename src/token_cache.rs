@@ -6,7 +6,8 @@
 //!
 //! - Keyed by SHA-256 of the exact token text: a token that differs in one byte (another
 //!   signature over the same payload, say) is a miss and is verified from scratch.
-//! - Only successes are stored, with the claims edgeguard uses (scoped to their issuer).
+//! - Only successes are stored: the token's validity window and the identity it proves
+//!   (cache key and forwarded claims), never the token itself.
 //! - Bounded: two generations of at most `capacity / 2` entries each. When the young one is
 //!   full it becomes the old one and the previous old one is dropped; a hit in the old one
 //!   moves the entry back to the young one. That keeps recently used tokens, like an LRU,
@@ -14,17 +15,46 @@
 
 use std::collections::HashMap;
 
-use sha2::{Digest, Sha256};
+use crate::error::Error;
+use crate::jwt::{UnixSeconds, VerifiedClaims};
+use crate::policy::Identity;
 
-use crate::jwt::VerifiedClaims;
+/// What the cache remembers of a verified token.
+#[derive(Debug, Clone)]
+pub struct CachedUser {
+    exp: f64,
+    nbf: Option<f64>,
+    identity: Identity,
+}
 
-/// SHA-256 of a token.
+impl CachedUser {
+    /// Remembers `identity`, valid for the time window of `claims`.
+    pub fn new(claims: &VerifiedClaims, identity: Identity) -> CachedUser {
+        CachedUser {
+            exp: claims.exp(),
+            nbf: claims.nbf(),
+            identity,
+        }
+    }
+
+    /// The identity, if the token is still valid at `now`.
+    ///
+    /// # Errors
+    /// [`Error::TokenExpired`] or [`Error::TokenNotYetValid`].
+    pub fn identity_at(&self, now: UnixSeconds, skew_seconds: u64) -> Result<&Identity, Error> {
+        crate::jwt::check_times(self.exp, self.nbf, now, skew_seconds)?;
+        Ok(&self.identity)
+    }
+}
+
+/// SHA-256 of a token (computed by the engine's crypto backend).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TokenDigest([u8; 32]);
+pub struct TokenDigest(pub [u8; 32]);
 
 impl TokenDigest {
-    /// Hashes the token text.
+    /// Hashes the token text in Rust.
     pub fn of(token: &str) -> TokenDigest {
+        use sha2::{Digest, Sha256};
         TokenDigest(Sha256::digest(token.as_bytes()).into())
     }
 }
@@ -33,8 +63,8 @@ impl TokenDigest {
 #[derive(Debug, Default)]
 pub struct TokenCache {
     capacity: usize,
-    young: HashMap<TokenDigest, VerifiedClaims>,
-    old: HashMap<TokenDigest, VerifiedClaims>,
+    young: HashMap<TokenDigest, CachedUser>,
+    old: HashMap<TokenDigest, CachedUser>,
 }
 
 impl TokenCache {
@@ -49,7 +79,7 @@ impl TokenCache {
 
     /// The verified claims of a token seen before, if still cached. The caller must still
     /// check their times.
-    pub fn get(&mut self, digest: &TokenDigest) -> Option<&VerifiedClaims> {
+    pub fn get(&mut self, digest: &TokenDigest) -> Option<&CachedUser> {
         if !self.young.contains_key(digest) {
             let promoted = self.old.remove(digest)?;
             self.insert(*digest, promoted);
@@ -58,7 +88,7 @@ impl TokenCache {
     }
 
     /// Remembers a verified token.
-    pub fn insert(&mut self, digest: TokenDigest, claims: VerifiedClaims) {
+    pub fn insert(&mut self, digest: TokenDigest, user: CachedUser) {
         if self.capacity == 0 {
             return;
         }
@@ -70,7 +100,7 @@ impl TokenCache {
                 self.young.clear();
             }
         }
-        self.young.insert(digest, claims);
+        self.young.insert(digest, user);
     }
 
     /// Forgets a token (an expired one, say).
@@ -94,19 +124,20 @@ impl TokenCache {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::jwt::{self, RustCryptoVerifier, UnixSeconds};
+    use crate::jwt::{self, RustCryptoVerifier};
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine as _;
     use hmac::{Hmac, Mac};
     use serde_json::json;
 
-    fn claims(sub: &str) -> VerifiedClaims {
+    fn claims(sub: &str) -> CachedUser {
         let key = b"0123456789abcdef0123456789abcdef";
         let config = Config::from_json(
             &json!({
                 "issuers": [{"issuer": "i", "audiences": ["a"], "algorithms": ["HS256"],
                              "jwks": {"keys": [{"kty": "oct", "k": URL_SAFE_NO_PAD.encode(key)}]}}],
                 "cacheKey": {"secret": "B".repeat(44)},
+                "forwardClaims": {"sub": "x-sub"},
                 "routes": [{"path": "*", "access": "public", "cache": "origin"}]
             })
             .to_string(),
@@ -124,14 +155,23 @@ mod tests {
             "{input}.{}",
             URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
         );
-        jwt::verify(
+        let verified = jwt::verify(
             &token,
             &config.issuers,
             0,
             UnixSeconds(0.0),
             &RustCryptoVerifier,
         )
-        .unwrap()
+        .unwrap();
+        let identity = crate::policy::user_identity(&config, &verified);
+        CachedUser::new(&verified, identity)
+    }
+
+    fn sub_of(user: &CachedUser) -> String {
+        match user.identity_at(UnixSeconds(0.0), 0).unwrap() {
+            Identity::User { forwarded, .. } => forwarded[0].1.clone(),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -142,7 +182,7 @@ mod tests {
         cache.insert(TokenDigest::of("b"), claims("b"));
         // Rotation: {a, b} become old; c starts the young generation.
         cache.insert(TokenDigest::of("c"), claims("c"));
-        assert_eq!(cache.get(&a).map(VerifiedClaims::sub), Some("a")); // promoted
+        assert_eq!(cache.get(&a).map(sub_of).as_deref(), Some("a")); // promoted
         cache.insert(TokenDigest::of("d"), claims("d"));
         cache.insert(TokenDigest::of("e"), claims("e"));
         assert!(cache.len() <= 4);

@@ -16,6 +16,10 @@ extern "C" {
     /// One signature check with `node:crypto`.
     #[wasm_bindgen(js_name = verify)]
     fn host_verify(handle: u32, alg: u8, data: &[u8], signature: &[u8]) -> bool;
+
+    /// SHA-256 with `node:crypto`, written into `out` (32 bytes).
+    #[wasm_bindgen(js_name = sha256)]
+    fn host_sha256(data: &[u8], out: &mut [u8]);
 }
 
 /// The algorithm ids `js-shim/host-crypto.js` knows, in its order.
@@ -38,6 +42,12 @@ pub struct HostVerifier {
 }
 
 impl SignatureVerifier for HostVerifier {
+    fn sha256(&self, data: &[u8]) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        host_sha256(data, &mut out);
+        out
+    }
+
     fn verify(&self, alg: Alg, key: &IssuerKey, input: &[u8], signature: &[u8]) -> bool {
         match &key.material {
             KeyMaterial::Symmetric(secret) => verify_hmac(alg, secret, input, signature),
@@ -134,15 +144,17 @@ impl Engine {
         )))
     }
 
-    /// Handles one Lambda@Edge event; returns `{"result": …, "log": …}` as JSON text.
+    /// Decides one Lambda@Edge event. Returns the log line, a newline, and then
+    /// `{"headers": {name: [{key, value}] | null}}` (a patch for the request or response
+    /// the event carries) or `{"response": …}` (a generated response).
     ///
     /// # Errors
     /// A JavaScript `Error` with message `event_malformed` when the event cannot be read;
     /// the shim then fails closed.
     pub fn handle(&self, event_json: &str, now_ms: f64) -> Result<String, JsError> {
         self.0
-            .handle_json(event_json, UnixSeconds::from_millis(now_ms))
-            .map(|outcome| outcome.to_json())
+            .decide(event_json, UnixSeconds::from_millis(now_ms))
+            .map(|decision| decision.to_wire())
             .map_err(|error| JsError::new(error.code()))
     }
 }

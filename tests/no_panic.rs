@@ -60,7 +60,7 @@ proptest! {
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
         let text = String::from_utf8_lossy(&bytes);
-        let _ = engine().handle_json(&text, UnixSeconds(0.0));
+        let _ = engine().decide(&text, UnixSeconds(0.0));
         let _ = Config::from_json(&text);
     }
 

@@ -72,7 +72,8 @@ fn a_verified_request_carries_the_key_and_claims_but_never_the_token() {
     assert_eq!(result["querystring"], "a=1");
     assert_eq!(result["clientIp"], "203.0.113.1");
     assert_eq!(out.log.cache_key.as_deref(), Some(&key[..8]));
-    assert!(!out.to_json().contains(&tok));
+    assert!(!serde_json::to_string(&out.log).unwrap().contains(&tok));
+    assert!(!out.result.to_string().contains(&tok));
 }
 
 #[test]
@@ -127,28 +128,48 @@ fn optional_routes_reject_bad_tokens_and_key_anonymous_callers_together() {
 }
 
 #[test]
-fn malformed_headers_fail_closed_with_503() {
-    let out = engine()
-        .handle(request("/api/x", json!({"authorization": "Bearer x"})), NOW)
-        .unwrap();
+fn malformed_headers_are_an_event_error_the_shim_fails_closed_on() {
+    let result = engine().handle(request("/api/x", json!({"authorization": "Bearer x"})), NOW);
+    assert_eq!(result.unwrap_err(), Error::EventMalformed);
+    let no_uri = json!({"Records": [{"cf": {"config": {"eventType": "viewer-request"}, "request": {"headers": {}}}}]});
+    let out = engine().handle(no_uri, NOW).unwrap();
     assert_eq!(out.result["status"], "503");
     assert_eq!(out.log.code, Some("event_malformed"));
     assert_eq!(out.log.outcome, "fail-closed");
 }
 
 #[test]
-fn response_triggers_fail_closed_on_unreadable_headers() {
+fn unreadable_response_headers_are_an_event_error_the_shim_fails_closed_on() {
     let event = json!({"Records": [{"cf": {
         "config": {"eventType": "origin-response"},
         "request": {"uri": "/static/x", "headers": {}},
         "response": {"status": "200", "headers": {"cache-control": "public"}}
     }}]});
-    let out = engine().handle(event, NOW).unwrap();
     assert_eq!(
-        header(&out.result, "cache-control"),
-        Some("private, no-store")
+        engine().handle(event, NOW).unwrap_err(),
+        Error::EventMalformed
     );
-    assert_eq!(out.log.outcome, "fail-closed");
+}
+
+#[test]
+fn the_wire_format_is_a_log_line_then_a_patch() {
+    let event = request(
+        "/home",
+        json!({"X-User-Cache-Key": [{"key": "X-User-Cache-Key", "value": "forged"}]}),
+    );
+    let decision = engine().decide(&event.to_string(), NOW).unwrap();
+    let wire = decision.to_wire();
+    let (log, action) = wire.split_once('\n').unwrap();
+    let log: Value = serde_json::from_str(log).unwrap();
+    assert_eq!(log["trigger"], "viewer-request");
+    let action: Value = serde_json::from_str(action).unwrap();
+    assert_eq!(
+        action,
+        json!({"headers": {
+            "X-User-Cache-Key": null,
+            "x-user-cache-key": [{"key": "X-User-Cache-Key", "value": "anonymous"}]
+        }})
+    );
 }
 
 #[test]

@@ -83,10 +83,9 @@ impl VerifiedClaims {
         self.claims.get(name)
     }
 
-    /// Keeps only the claims `keep` accepts (plus `iss`/`sub`, held separately), so a
-    /// cached verification holds no more than edgeguard uses.
-    pub fn retain_claims(&mut self, keep: impl Fn(&str) -> bool) {
-        self.claims.retain(|name, _| keep(name));
+    /// `nbf`, in Unix seconds, when present.
+    pub fn nbf(&self) -> Option<f64> {
+        self.nbf
     }
 
     /// Re-checks only the time claims against a new `now` (for a cached verification).
@@ -291,7 +290,12 @@ fn numeric_date(value: Option<&Value>) -> Result<Option<f64>, Error> {
     }
 }
 
-fn check_times(
+/// The time checks of CONTRACT §3.4: `exp` in the future and `nbf` (if any) not in the
+/// future, each with `skew_seconds` of leeway.
+///
+/// # Errors
+/// [`Error::TokenExpired`] or [`Error::TokenNotYetValid`].
+pub fn check_times(
     exp: f64,
     nbf: Option<f64>,
     now: UnixSeconds,

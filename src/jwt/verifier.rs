@@ -21,6 +21,13 @@ pub trait SignatureVerifier {
     ///
     /// Called only after `key.serves(alg)` has been checked.
     fn verify(&self, alg: Alg, key: &IssuerKey, signing_input: &[u8], signature: &[u8]) -> bool;
+
+    /// SHA-256 of `data` (the verified-token cache's key). A backend may use faster
+    /// hardware than WebAssembly has; the result must be the standard digest.
+    fn sha256(&self, data: &[u8]) -> [u8; 32] {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(data).into()
+    }
 }
 
 /// HMAC verification with jwt-compact's HS algorithms (constant-time comparison).
