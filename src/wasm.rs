@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::config::{Config, ConfigReport, IssuerKey};
 use crate::engine;
-use crate::jwt::{verify_hmac, Alg, KeyMaterial, SignatureVerifier, UnixSeconds};
+use crate::jwt::{verify_hmac, Alg, KeyKind, KeyMaterial, SignatureVerifier, UnixSeconds};
 
 #[wasm_bindgen(module = "/js-shim/host-crypto.js")]
 extern "C" {
@@ -22,18 +22,15 @@ extern "C" {
     fn host_sha256(data: &[u8], out: &mut [u8]);
 }
 
-/// The algorithm ids `js-shim/host-crypto.js` knows, in its order.
-const HOST_ALGS: [Alg; 9] = [
-    Alg::Rs256,
-    Alg::Rs384,
-    Alg::Rs512,
-    Alg::Ps256,
-    Alg::Ps384,
-    Alg::Ps512,
-    Alg::Es256,
-    Alg::Es384,
-    Alg::EdDsa,
-];
+/// The id `js-shim/host-crypto.js` knows an asymmetric algorithm by: its position among
+/// the non-HMAC algorithms of [`Alg::ALL`] (RS256..RS512, PS256..PS512, ES256, ES384, EdDSA).
+fn host_alg_id(alg: Alg) -> Option<u8> {
+    Alg::ALL
+        .iter()
+        .filter(|a| a.key_kind() != KeyKind::Symmetric)
+        .position(|a| *a == alg)
+        .and_then(|i| u8::try_from(i).ok())
+}
 
 /// Asks the host for RSA, ECDSA and Ed25519; checks HMAC itself.
 pub struct HostVerifier {
@@ -55,10 +52,7 @@ impl SignatureVerifier for HostVerifier {
                 let handle = usize::try_from(key.id)
                     .ok()
                     .and_then(|id| self.handles.get(id).copied().flatten());
-                let host_alg = HOST_ALGS
-                    .iter()
-                    .position(|a| *a == alg)
-                    .and_then(|i| u8::try_from(i).ok());
+                let host_alg = host_alg_id(alg);
                 match (handle, host_alg) {
                     (Some(handle), Some(host_alg)) => {
                         host_verify(handle, host_alg, input, signature)

@@ -217,17 +217,8 @@ fn parse_issuers(value: Option<&Value>, report: &mut ConfigReport) -> Vec<Issuer
     };
     let mut issuers: Vec<IssuerConfig> = Vec::new();
     let mut next_key_id = 0u32;
-    for (i, item) in items.iter().enumerate() {
-        let path = format!("{path}[{i}]");
-        let Some(obj) = object(item, &path, report) else {
-            continue;
-        };
-        known_keys(
-            obj,
-            &path,
-            &["issuer", "audiences", "algorithms", "jwks"],
-            report,
-        );
+    let allowed = ["issuer", "audiences", "algorithms", "jwks"];
+    for (path, obj) in each_object(items, path, &allowed, report) {
         let issuer = non_empty_string(obj.get("issuer"), &format!("{path}.issuer"), report);
         if let Some(name) = &issuer {
             if issuers.iter().any(|other| &other.issuer == name) {
@@ -535,17 +526,8 @@ fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> Vec<Route> 
         return Vec::new();
     };
     let mut routes = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let path = format!("{path}[{i}]");
-        let Some(obj) = object(item, &path, report) else {
-            continue;
-        };
-        known_keys(
-            obj,
-            &path,
-            &["path", "access", "cache", "maxAgeSeconds"],
-            report,
-        );
+    let allowed = ["path", "access", "cache", "maxAgeSeconds"];
+    for (path, obj) in each_object(items, path, &allowed, report) {
         let pattern = match obj.get("path").and_then(Value::as_str) {
             Some(text) => match PathPattern::new(text) {
                 Ok(pattern) => Some(pattern),
@@ -658,6 +640,25 @@ fn object<'a>(
         report.add(path, "must be a JSON object");
     }
     obj
+}
+
+/// The elements of `items` that are objects, each with its path; elements that are not
+/// objects and fields not in `allowed` are reported.
+fn each_object<'a>(
+    items: &'a [Value],
+    path: &str,
+    allowed: &[&str],
+    report: &mut ConfigReport,
+) -> Vec<(String, &'a Map<String, Value>)> {
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{path}[{i}]");
+        if let Some(obj) = object(item, &path, report) {
+            known_keys(obj, &path, allowed, report);
+            out.push((path, obj));
+        }
+    }
+    out
 }
 
 fn non_empty_array<'a>(
