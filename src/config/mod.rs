@@ -6,15 +6,21 @@
 //! not end up in a build log.
 
 mod headers;
+mod issuers;
+mod json;
 mod report;
+mod routes;
 
 use base64::Engine as _;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 pub use self::headers::problem_with_header_name;
+use self::issuers::parse_issuers;
+use self::json::{is_token, known_keys, object, string_list};
 pub use self::report::{ConfigProblem, ConfigReport};
+use self::routes::parse_routes;
 use crate::jwt::{Alg, KeyMaterial};
-use crate::route::{Access, CacheMode, PathPattern, Route};
+use crate::route::Route;
 use crate::secret::Secret;
 
 /// Largest clock skew accepted, in seconds.
@@ -210,170 +216,6 @@ fn parse_config(value: &Value, report: &mut ConfigReport) -> Option<Config> {
     })
 }
 
-fn parse_issuers(value: Option<&Value>, report: &mut ConfigReport) -> Vec<IssuerConfig> {
-    let path = "$.issuers";
-    let Some(items) = non_empty_array(value, path, "a non-empty array of issuers", report) else {
-        return Vec::new();
-    };
-    let mut issuers: Vec<IssuerConfig> = Vec::new();
-    let mut next_key_id = 0u32;
-    let allowed = ["issuer", "audiences", "algorithms", "jwks"];
-    for (path, obj) in each_object(items, path, &allowed, report) {
-        let issuer = non_empty_string(obj.get("issuer"), &format!("{path}.issuer"), report);
-        if let Some(name) = &issuer {
-            if issuers.iter().any(|other| &other.issuer == name) {
-                report.add(&format!("{path}.issuer"), "issuer is listed twice");
-            }
-        }
-        let audiences = string_list(obj.get("audiences"), &format!("{path}.audiences"), report);
-        let algorithms =
-            parse_algorithms(obj.get("algorithms"), &format!("{path}.algorithms"), report);
-        let keys = parse_jwks(
-            obj.get("jwks"),
-            &format!("{path}.jwks"),
-            &algorithms,
-            &mut next_key_id,
-            report,
-        );
-        if let Some(issuer) = issuer {
-            issuers.push(IssuerConfig {
-                issuer,
-                audiences,
-                algorithms,
-                keys,
-            });
-        }
-    }
-    issuers
-}
-
-fn parse_algorithms(value: Option<&Value>, path: &str, report: &mut ConfigReport) -> Vec<Alg> {
-    let Some(items) = non_empty_array(value, path, "a non-empty array of algorithm names", report)
-    else {
-        return Vec::new();
-    };
-    let mut algorithms = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let path = format!("{path}[{i}]");
-        match item.as_str() {
-            Some(name) if name.eq_ignore_ascii_case("none") => {
-                report.add(&path, "`none` is never accepted: tokens must be signed");
-            }
-            Some(name) => match Alg::from_name(name) {
-                Some(alg) if !algorithms.contains(&alg) => algorithms.push(alg),
-                Some(_) => report.add(&path, "algorithm is listed twice"),
-                None => report.add(
-                    &path,
-                    "unknown algorithm: use HS256/384/512, RS256/384/512, PS256/384/512, ES256, ES384 or EdDSA",
-                ),
-            },
-            None => report.add(&path, "must be a string"),
-        }
-    }
-    algorithms
-}
-
-fn parse_jwks(
-    value: Option<&Value>,
-    path: &str,
-    algorithms: &[Alg],
-    next_key_id: &mut u32,
-    report: &mut ConfigReport,
-) -> Vec<IssuerKey> {
-    let Some(obj) = value.and_then(Value::as_object) else {
-        report.add(path, "must be a JWKS object: {\"keys\": [...]}");
-        return Vec::new();
-    };
-    let path = format!("{path}.keys");
-    let Some(items) = non_empty_array(obj.get("keys"), &path, "a non-empty array of JWKs", report)
-    else {
-        return Vec::new();
-    };
-    let mut keys: Vec<IssuerKey> = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let path = format!("{path}[{i}]");
-        let Some(jwk) = object(item, &path, report) else {
-            continue;
-        };
-        let kid = match jwk.get("kid") {
-            None => None,
-            Some(Value::String(kid)) if !kid.is_empty() => Some(kid.clone()),
-            Some(_) => {
-                report.add(&format!("{path}.kid"), "must be a non-empty string");
-                None
-            }
-        };
-        if items.len() > 1 && kid.is_none() {
-            report.add(
-                &path,
-                "`kid` is required when an issuer has more than one key",
-            );
-        }
-        if kid.is_some() && keys.iter().any(|k| k.kid == kid) {
-            report.add(
-                &format!("{path}.kid"),
-                "two keys of this issuer share this kid",
-            );
-        }
-        if let Some(usage) = jwk.get("use") {
-            if usage.as_str() != Some("sig") {
-                report.add(&format!("{path}.use"), "must be \"sig\" when present");
-            }
-        }
-        let alg = match jwk.get("alg") {
-            None => None,
-            Some(v) => match v.as_str().and_then(Alg::from_name) {
-                Some(alg) if algorithms.contains(&alg) => Some(alg),
-                Some(_) => {
-                    report.add(
-                        &format!("{path}.alg"),
-                        "the key's alg is not in the issuer's algorithms",
-                    );
-                    None
-                }
-                None => {
-                    report.add(&format!("{path}.alg"), "unknown or unsupported algorithm");
-                    None
-                }
-            },
-        };
-        let material = match KeyMaterial::from_jwk(item) {
-            Ok(material) => material,
-            Err(problem) => {
-                report.add(&path, problem.message());
-                continue;
-            }
-        };
-        let key = IssuerKey {
-            id: *next_key_id,
-            kid,
-            alg,
-            jwk: public_jwk(jwk),
-            material,
-        };
-        *next_key_id = next_key_id.saturating_add(1);
-        if !algorithms.is_empty() && !algorithms.iter().any(|alg| key.serves(*alg)) {
-            report.add(
-                &path,
-                "this key's type cannot serve any of the issuer's algorithms",
-            );
-        }
-        keys.push(key);
-    }
-    keys
-}
-
-/// The JWK's public key fields only: never `k` (an HMAC secret) or private parameters.
-fn public_jwk(jwk: &Map<String, Value>) -> Value {
-    let mut out = Map::new();
-    for field in ["kty", "crv", "n", "e", "x", "y"] {
-        if let Some(v) = jwk.get(field) {
-            out.insert(field.to_owned(), v.clone());
-        }
-    }
-    Value::Object(out)
-}
-
 fn parse_token(value: Option<&Value>, report: &mut ConfigReport) -> Option<TokenSource> {
     let path = "$.token";
     let mut token = TokenSource {
@@ -520,91 +362,6 @@ fn check_header_collisions(
     }
 }
 
-fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> Vec<Route> {
-    let path = "$.routes";
-    let Some(items) = non_empty_array(value, path, "a non-empty array of routes", report) else {
-        return Vec::new();
-    };
-    let mut routes = Vec::new();
-    let allowed = ["path", "access", "cache", "maxAgeSeconds"];
-    for (path, obj) in each_object(items, path, &allowed, report) {
-        let pattern = match obj.get("path").and_then(Value::as_str) {
-            Some(text) => match PathPattern::new(text) {
-                Ok(pattern) => Some(pattern),
-                Err(problem) => {
-                    report.add(&format!("{path}.path"), problem);
-                    None
-                }
-            },
-            None => {
-                report.add(
-                    &format!("{path}.path"),
-                    "is required: a CloudFront path pattern",
-                );
-                None
-            }
-        };
-        let access = match obj.get("access").and_then(Value::as_str) {
-            Some("public") => Some(Access::Public),
-            Some("optional") => Some(Access::Optional),
-            Some("authenticated") => Some(Access::Authenticated),
-            _ => {
-                report.add(
-                    &format!("{path}.access"),
-                    "must be \"public\", \"optional\" or \"authenticated\"",
-                );
-                None
-            }
-        };
-        let max_age = obj.get("maxAgeSeconds");
-        let cache = match obj.get("cache").and_then(Value::as_str) {
-            Some("origin") => Some(CacheMode::Origin),
-            Some("no-store") => Some(CacheMode::NoStore),
-            Some("per-user") => match max_age.and_then(Value::as_u64) {
-                Some(n) if n > 0 && n <= MAX_AGE_LIMIT_SECONDS => {
-                    Some(CacheMode::PerUser { max_age_seconds: n })
-                }
-                _ => {
-                    report.add(
-                        &format!("{path}.maxAgeSeconds"),
-                        "per-user routes need maxAgeSeconds: an integer from 1 to 31536000",
-                    );
-                    None
-                }
-            },
-            _ => {
-                report.add(
-                    &format!("{path}.cache"),
-                    "must be \"origin\", \"per-user\" or \"no-store\"",
-                );
-                None
-            }
-        };
-        if max_age.is_some() && !matches!(cache, Some(CacheMode::PerUser { .. }) | None) {
-            report.add(
-                &format!("{path}.maxAgeSeconds"),
-                "only per-user routes take maxAgeSeconds",
-            );
-        }
-        if access == Some(Access::Public)
-            && obj.get("cache").and_then(Value::as_str) == Some("per-user")
-        {
-            report.add(
-                &format!("{path}.cache"),
-                "per-user caching needs access \"optional\" or \"authenticated\"",
-            );
-        }
-        if let (Some(path), Some(access), Some(cache)) = (pattern, access, cache) {
-            routes.push(Route {
-                path,
-                access,
-                cache,
-            });
-        }
-    }
-    routes
-}
-
 fn parse_token_cache(value: Option<&Value>, report: &mut ConfigReport) -> usize {
     let Some(value) = value else {
         return DEFAULT_TOKEN_CACHE_ENTRIES;
@@ -626,99 +383,6 @@ fn parse_token_cache(value: Option<&Value>, report: &mut ConfigReport) -> usize 
             }
         },
     }
-}
-
-// --- small JSON helpers; each reports at `path` and quotes no value ---
-
-fn object<'a>(
-    value: &'a Value,
-    path: &str,
-    report: &mut ConfigReport,
-) -> Option<&'a Map<String, Value>> {
-    let obj = value.as_object();
-    if obj.is_none() {
-        report.add(path, "must be a JSON object");
-    }
-    obj
-}
-
-/// The elements of `items` that are objects, each with its path; elements that are not
-/// objects and fields not in `allowed` are reported.
-fn each_object<'a>(
-    items: &'a [Value],
-    path: &str,
-    allowed: &[&str],
-    report: &mut ConfigReport,
-) -> Vec<(String, &'a Map<String, Value>)> {
-    let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let path = format!("{path}[{i}]");
-        if let Some(obj) = object(item, &path, report) {
-            known_keys(obj, &path, allowed, report);
-            out.push((path, obj));
-        }
-    }
-    out
-}
-
-fn non_empty_array<'a>(
-    value: Option<&'a Value>,
-    path: &str,
-    what: &str,
-    report: &mut ConfigReport,
-) -> Option<&'a Vec<Value>> {
-    match value.and_then(Value::as_array) {
-        Some(items) if !items.is_empty() => Some(items),
-        _ => {
-            report.add(path, format!("must be {what}"));
-            None
-        }
-    }
-}
-
-fn non_empty_string(
-    value: Option<&Value>,
-    path: &str,
-    report: &mut ConfigReport,
-) -> Option<String> {
-    match value.and_then(Value::as_str) {
-        Some(text) if !text.is_empty() => Some(text.to_owned()),
-        _ => {
-            report.add(path, "must be a non-empty string");
-            None
-        }
-    }
-}
-
-fn string_list(value: Option<&Value>, path: &str, report: &mut ConfigReport) -> Vec<String> {
-    let Some(items) = non_empty_array(value, path, "a non-empty array of strings", report) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        match item.as_str() {
-            Some(text) if !text.is_empty() => out.push(text.to_owned()),
-            _ => report.add(&format!("{path}[{i}]"), "must be a non-empty string"),
-        }
-    }
-    out
-}
-
-fn known_keys(obj: &Map<String, Value>, path: &str, allowed: &[&str], report: &mut ConfigReport) {
-    for key in obj.keys() {
-        if !allowed.contains(&key.as_str()) {
-            // The key is the user's own field name, not a value: safe to show, and it is
-            // what they need to find the typo.
-            report.add(&format!("{path}.{key}"), "unknown field");
-        }
-    }
-}
-
-fn is_token(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]

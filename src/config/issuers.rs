@@ -1,0 +1,171 @@
+//! `issuers`: who may sign tokens, with which algorithms and keys.
+
+use serde_json::{Map, Value};
+
+use super::json::{each_object, non_empty_array, non_empty_string, object, string_list};
+use super::{ConfigReport, IssuerConfig, IssuerKey};
+use crate::jwt::{Alg, KeyMaterial};
+
+pub(super) fn parse_issuers(value: Option<&Value>, report: &mut ConfigReport) -> Vec<IssuerConfig> {
+    let path = "$.issuers";
+    let Some(items) = non_empty_array(value, path, "a non-empty array of issuers", report) else {
+        return Vec::new();
+    };
+    let mut issuers: Vec<IssuerConfig> = Vec::new();
+    let mut next_key_id = 0u32;
+    let allowed = ["issuer", "audiences", "algorithms", "jwks"];
+    for (path, obj) in each_object(items, path, &allowed, report) {
+        let issuer = non_empty_string(obj.get("issuer"), &format!("{path}.issuer"), report);
+        if let Some(name) = &issuer {
+            if issuers.iter().any(|other| &other.issuer == name) {
+                report.add(&format!("{path}.issuer"), "issuer is listed twice");
+            }
+        }
+        let audiences = string_list(obj.get("audiences"), &format!("{path}.audiences"), report);
+        let algorithms =
+            parse_algorithms(obj.get("algorithms"), &format!("{path}.algorithms"), report);
+        let keys = parse_jwks(
+            obj.get("jwks"),
+            &format!("{path}.jwks"),
+            &algorithms,
+            &mut next_key_id,
+            report,
+        );
+        if let Some(issuer) = issuer {
+            issuers.push(IssuerConfig {
+                issuer,
+                audiences,
+                algorithms,
+                keys,
+            });
+        }
+    }
+    issuers
+}
+
+fn parse_algorithms(value: Option<&Value>, path: &str, report: &mut ConfigReport) -> Vec<Alg> {
+    let Some(items) = non_empty_array(value, path, "a non-empty array of algorithm names", report)
+    else {
+        return Vec::new();
+    };
+    let mut algorithms = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{path}[{i}]");
+        match item.as_str() {
+            Some(name) if name.eq_ignore_ascii_case("none") => {
+                report.add(&path, "`none` is never accepted: tokens must be signed");
+            }
+            Some(name) => match Alg::from_name(name) {
+                Some(alg) if !algorithms.contains(&alg) => algorithms.push(alg),
+                Some(_) => report.add(&path, "algorithm is listed twice"),
+                None => report.add(
+                    &path,
+                    "unknown algorithm: use HS256/384/512, RS256/384/512, PS256/384/512, ES256, ES384 or EdDSA",
+                ),
+            },
+            None => report.add(&path, "must be a string"),
+        }
+    }
+    algorithms
+}
+
+fn parse_jwks(
+    value: Option<&Value>,
+    path: &str,
+    algorithms: &[Alg],
+    next_key_id: &mut u32,
+    report: &mut ConfigReport,
+) -> Vec<IssuerKey> {
+    let Some(obj) = value.and_then(Value::as_object) else {
+        report.add(path, "must be a JWKS object: {\"keys\": [...]}");
+        return Vec::new();
+    };
+    let path = format!("{path}.keys");
+    let Some(items) = non_empty_array(obj.get("keys"), &path, "a non-empty array of JWKs", report)
+    else {
+        return Vec::new();
+    };
+    let mut keys: Vec<IssuerKey> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{path}[{i}]");
+        let Some(jwk) = object(item, &path, report) else {
+            continue;
+        };
+        let kid = match jwk.get("kid") {
+            None => None,
+            Some(Value::String(kid)) if !kid.is_empty() => Some(kid.clone()),
+            Some(_) => {
+                report.add(&format!("{path}.kid"), "must be a non-empty string");
+                None
+            }
+        };
+        if items.len() > 1 && kid.is_none() {
+            report.add(
+                &path,
+                "`kid` is required when an issuer has more than one key",
+            );
+        }
+        if kid.is_some() && keys.iter().any(|k| k.kid == kid) {
+            report.add(
+                &format!("{path}.kid"),
+                "two keys of this issuer share this kid",
+            );
+        }
+        if let Some(usage) = jwk.get("use") {
+            if usage.as_str() != Some("sig") {
+                report.add(&format!("{path}.use"), "must be \"sig\" when present");
+            }
+        }
+        let alg = match jwk.get("alg") {
+            None => None,
+            Some(v) => match v.as_str().and_then(Alg::from_name) {
+                Some(alg) if algorithms.contains(&alg) => Some(alg),
+                Some(_) => {
+                    report.add(
+                        &format!("{path}.alg"),
+                        "the key's alg is not in the issuer's algorithms",
+                    );
+                    None
+                }
+                None => {
+                    report.add(&format!("{path}.alg"), "unknown or unsupported algorithm");
+                    None
+                }
+            },
+        };
+        let material = match KeyMaterial::from_jwk(item) {
+            Ok(material) => material,
+            Err(problem) => {
+                report.add(&path, problem.message());
+                continue;
+            }
+        };
+        let key = IssuerKey {
+            id: *next_key_id,
+            kid,
+            alg,
+            jwk: public_jwk(jwk),
+            material,
+        };
+        *next_key_id = next_key_id.saturating_add(1);
+        if !algorithms.is_empty() && !algorithms.iter().any(|alg| key.serves(*alg)) {
+            report.add(
+                &path,
+                "this key's type cannot serve any of the issuer's algorithms",
+            );
+        }
+        keys.push(key);
+    }
+    keys
+}
+
+/// The JWK's public key fields only: never `k` (an HMAC secret) or private parameters.
+fn public_jwk(jwk: &Map<String, Value>) -> Value {
+    let mut out = Map::new();
+    for field in ["kty", "crv", "n", "e", "x", "y"] {
+        if let Some(v) = jwk.get(field) {
+            out.insert(field.to_owned(), v.clone());
+        }
+    }
+    Value::Object(out)
+}

@@ -1,0 +1,106 @@
+//! Small helpers for walking config JSON: each reports problems at its `path` and never
+//! quotes a value.
+
+use serde_json::{Map, Value};
+
+use super::ConfigReport;
+
+pub(super) fn object<'a>(
+    value: &'a Value,
+    path: &str,
+    report: &mut ConfigReport,
+) -> Option<&'a Map<String, Value>> {
+    let obj = value.as_object();
+    if obj.is_none() {
+        report.add(path, "must be a JSON object");
+    }
+    obj
+}
+
+/// The elements of `items` that are objects, each with its path; elements that are not
+/// objects and fields not in `allowed` are reported.
+pub(super) fn each_object<'a>(
+    items: &'a [Value],
+    path: &str,
+    allowed: &[&str],
+    report: &mut ConfigReport,
+) -> Vec<(String, &'a Map<String, Value>)> {
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{path}[{i}]");
+        if let Some(obj) = object(item, &path, report) {
+            known_keys(obj, &path, allowed, report);
+            out.push((path, obj));
+        }
+    }
+    out
+}
+
+pub(super) fn non_empty_array<'a>(
+    value: Option<&'a Value>,
+    path: &str,
+    what: &str,
+    report: &mut ConfigReport,
+) -> Option<&'a Vec<Value>> {
+    match value.and_then(Value::as_array) {
+        Some(items) if !items.is_empty() => Some(items),
+        _ => {
+            report.add(path, format!("must be {what}"));
+            None
+        }
+    }
+}
+
+pub(super) fn non_empty_string(
+    value: Option<&Value>,
+    path: &str,
+    report: &mut ConfigReport,
+) -> Option<String> {
+    match value.and_then(Value::as_str) {
+        Some(text) if !text.is_empty() => Some(text.to_owned()),
+        _ => {
+            report.add(path, "must be a non-empty string");
+            None
+        }
+    }
+}
+
+pub(super) fn string_list(
+    value: Option<&Value>,
+    path: &str,
+    report: &mut ConfigReport,
+) -> Vec<String> {
+    let Some(items) = non_empty_array(value, path, "a non-empty array of strings", report) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match item.as_str() {
+            Some(text) if !text.is_empty() => out.push(text.to_owned()),
+            _ => report.add(&format!("{path}[{i}]"), "must be a non-empty string"),
+        }
+    }
+    out
+}
+
+pub(super) fn known_keys(
+    obj: &Map<String, Value>,
+    path: &str,
+    allowed: &[&str],
+    report: &mut ConfigReport,
+) {
+    for key in obj.keys() {
+        if !allowed.contains(&key.as_str()) {
+            // The key is the user's own field name, not a value: safe to show, and it is
+            // what they need to find the typo.
+            report.add(&format!("{path}.{key}"), "unknown field");
+        }
+    }
+}
+
+pub(super) fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}

@@ -1,0 +1,92 @@
+//! `routes`: which paths need a token and how their responses may be cached.
+
+use serde_json::Value;
+
+use super::json::{each_object, non_empty_array};
+use super::{ConfigReport, MAX_AGE_LIMIT_SECONDS};
+use crate::route::{Access, CacheMode, PathPattern, Route};
+
+pub(super) fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> Vec<Route> {
+    let path = "$.routes";
+    let Some(items) = non_empty_array(value, path, "a non-empty array of routes", report) else {
+        return Vec::new();
+    };
+    let mut routes = Vec::new();
+    let allowed = ["path", "access", "cache", "maxAgeSeconds"];
+    for (path, obj) in each_object(items, path, &allowed, report) {
+        let pattern = match obj.get("path").and_then(Value::as_str) {
+            Some(text) => match PathPattern::new(text) {
+                Ok(pattern) => Some(pattern),
+                Err(problem) => {
+                    report.add(&format!("{path}.path"), problem);
+                    None
+                }
+            },
+            None => {
+                report.add(
+                    &format!("{path}.path"),
+                    "is required: a CloudFront path pattern",
+                );
+                None
+            }
+        };
+        let access = match obj.get("access").and_then(Value::as_str) {
+            Some("public") => Some(Access::Public),
+            Some("optional") => Some(Access::Optional),
+            Some("authenticated") => Some(Access::Authenticated),
+            _ => {
+                report.add(
+                    &format!("{path}.access"),
+                    "must be \"public\", \"optional\" or \"authenticated\"",
+                );
+                None
+            }
+        };
+        let max_age = obj.get("maxAgeSeconds");
+        let cache = match obj.get("cache").and_then(Value::as_str) {
+            Some("origin") => Some(CacheMode::Origin),
+            Some("no-store") => Some(CacheMode::NoStore),
+            Some("per-user") => match max_age.and_then(Value::as_u64) {
+                Some(n) if n > 0 && n <= MAX_AGE_LIMIT_SECONDS => {
+                    Some(CacheMode::PerUser { max_age_seconds: n })
+                }
+                _ => {
+                    report.add(
+                        &format!("{path}.maxAgeSeconds"),
+                        "per-user routes need maxAgeSeconds: an integer from 1 to 31536000",
+                    );
+                    None
+                }
+            },
+            _ => {
+                report.add(
+                    &format!("{path}.cache"),
+                    "must be \"origin\", \"per-user\" or \"no-store\"",
+                );
+                None
+            }
+        };
+        if max_age.is_some() && !matches!(cache, Some(CacheMode::PerUser { .. }) | None) {
+            report.add(
+                &format!("{path}.maxAgeSeconds"),
+                "only per-user routes take maxAgeSeconds",
+            );
+        }
+        if access == Some(Access::Public)
+            && obj.get("cache").and_then(Value::as_str) == Some("per-user")
+        {
+            report.add(
+                &format!("{path}.cache"),
+                "per-user caching needs access \"optional\" or \"authenticated\"",
+            );
+        }
+        if let (Some(path), Some(access), Some(cache)) = (pattern, access, cache) {
+            routes.push(Route {
+                path,
+                access,
+                cache,
+            });
+        }
+    }
+    routes
+}
