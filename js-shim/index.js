@@ -39,7 +39,8 @@ exports.handler = async function handler(event) {
   try {
     // The core answers with its log line, a newline, and the action: a generated
     // response, or a patch to the headers of the message CloudFront sent.
-    const wire = currentEngine().handle(JSON.stringify(event), Date.now());
+    const input = Buffer.from(JSON.stringify(coreInput(event, trigger, cf)));
+    const wire = currentEngine().handle(input, Date.now());
     const newline = wire.indexOf('\n');
     console.log(wire.slice(0, newline));
     const action = JSON.parse(wire.slice(newline + 1));
@@ -58,6 +59,13 @@ exports.handler = async function handler(event) {
     return failClosed(trigger, cf && cf.response);
   }
 };
+
+// Response triggers read only the request's uri: the origin-facing request (origin, Via,
+// forwarded headers) is not serialised for nothing. Viewer requests go whole.
+function coreInput(event, trigger, cf) {
+  if (trigger === 'viewer-request') return event;
+  return { Records: [{ cf: { config: cf.config, request: { uri: cf.request.uri }, response: cf.response } }] };
+}
 
 // CONTRACT §8: viewer-request answers 503 no-store; response triggers pass the response
 // on as private, no-store so nothing is stored on our behalf.

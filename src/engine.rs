@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::config::ConfigReport;
 use crate::credentials;
 use crate::error::Error;
-use crate::event::{self, CfEvent, HeaderPatch, Headers, Message, Trigger};
+use crate::event::{CfEvent, GeneratedResponse, HeaderPatch, Headers, Message, Trigger};
 #[cfg(feature = "rust-crypto")]
 use crate::jwt::RustCryptoVerifier;
 use crate::jwt::{self, SignatureVerifier, UnixSeconds};
@@ -54,7 +54,7 @@ pub enum Action {
     /// triggers) and return it; every other field is left exactly as it came.
     Patch(HeaderPatch),
     /// Answer the viewer with this generated response (viewer-request only).
-    Respond(Value),
+    Respond(GeneratedResponse),
 }
 
 /// A decision and its log record.
@@ -75,7 +75,7 @@ impl Decision {
             #[serde(rename = "headers")]
             Headers(&'a HeaderPatch),
             #[serde(rename = "response")]
-            Response(&'a Value),
+            Response(&'a GeneratedResponse),
         }
         let action = match &self.action {
             Action::Patch(patch) => Wire::Headers(patch),
@@ -94,7 +94,7 @@ impl Decision {
         let trigger = self.log.trigger;
         let cf = event.pointer_mut("/Records/0/cf");
         let target = match (&self.action, cf) {
-            (Action::Respond(response), _) => return response.clone(),
+            (Action::Respond(response), _) => return response.to_value(),
             (Action::Patch(_), None) => return Value::Null,
             (Action::Patch(patch), Some(cf)) => {
                 let field = if trigger == Trigger::ViewerRequest.name() {
@@ -212,7 +212,7 @@ impl Engine {
                 };
                 log.code = Some(error.code());
                 Decision {
-                    action: Action::Respond(event::generated_error(
+                    action: Action::Respond(GeneratedResponse::for_error(
                         error,
                         &event.distribution_domain,
                     )),

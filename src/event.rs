@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::error::Error;
 
@@ -292,34 +292,53 @@ fn display_name(name: &str) -> String {
 }
 
 /// A response generated at viewer-request (never cached by CloudFront, never seen by the
-/// viewer-response trigger).
-pub fn generated_error(error: Error, distribution_domain: &str) -> Value {
-    let status = error.status();
-    let mut patch = HeaderPatch::default();
-    patch.set("cache-control", "no-store");
-    patch.set("content-type", "application/json");
-    if status == 401 {
-        let realm = realm(distribution_domain);
-        // RFC 6750 §3.1: no `error` attribute when the request simply had no credentials.
-        let challenge = if error == Error::TokenMissing {
-            format!("Bearer realm=\"{realm}\"")
-        } else {
-            format!("Bearer realm=\"{realm}\", error=\"invalid_token\"")
-        };
-        patch.set("www-authenticate", &challenge);
+/// viewer-response trigger), in Lambda@Edge's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratedResponse {
+    status: String,
+    status_description: &'static str,
+    headers: HeaderPatch,
+    body: String,
+    body_encoding: &'static str,
+}
+
+impl GeneratedResponse {
+    /// The response for `error`: `401` with an RFC 6750 challenge for token errors, `503`
+    /// otherwise; always `Cache-Control: no-store` and `{"error":"<code>"}`.
+    pub fn for_error(error: Error, distribution_domain: &str) -> GeneratedResponse {
+        let status = error.status();
+        let mut headers = HeaderPatch::default();
+        headers.set("cache-control", "no-store");
+        headers.set("content-type", "application/json");
+        if status == 401 {
+            let realm = realm(distribution_domain);
+            // RFC 6750 §3.1: no `error` attribute when the request simply had no credentials.
+            let challenge = if error == Error::TokenMissing {
+                format!("Bearer realm=\"{realm}\"")
+            } else {
+                format!("Bearer realm=\"{realm}\", error=\"invalid_token\"")
+            };
+            headers.set("www-authenticate", &challenge);
+        }
+        GeneratedResponse {
+            status: status.to_string(),
+            status_description: if status == 401 {
+                "Unauthorized"
+            } else {
+                "Service Unavailable"
+            },
+            headers,
+            // Codes are fixed lowercase words: nothing to escape.
+            body: format!("{{\"error\":\"{}\"}}", error.code()),
+            body_encoding: "text",
+        }
     }
-    let description = if status == 401 {
-        "Unauthorized"
-    } else {
-        "Service Unavailable"
-    };
-    json!({
-        "status": status.to_string(),
-        "statusDescription": description,
-        "headers": patch.to_value(),
-        "body": json!({ "error": error.code() }).to_string(),
-        "bodyEncoding": "text",
-    })
+
+    /// As a JSON value (for native callers and tests).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
 }
 
 /// The realm: the distribution's domain, restricted to host-name characters so that it can
@@ -335,6 +354,7 @@ fn realm(domain: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn display_names_are_title_case() {
@@ -345,6 +365,7 @@ mod tests {
 
     #[test]
     fn generated_401s_follow_rfc_6750() {
+        let generated_error = |e, d| GeneratedResponse::for_error(e, d).to_value();
         let missing = generated_error(Error::TokenMissing, "d1.cloudfront.net");
         assert_eq!(missing["status"], "401");
         assert_eq!(

@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::config::{Config, ConfigReport, IssuerKey};
 use crate::engine;
+use crate::error::Error;
 use crate::jwt::{verify_hmac, Alg, KeyKind, KeyMaterial, SignatureVerifier, UnixSeconds};
 
 #[wasm_bindgen(module = "/js-shim/host-crypto.js")]
@@ -145,7 +146,13 @@ impl Engine {
     /// # Errors
     /// A JavaScript `Error` with message `event_malformed` when the event cannot be read;
     /// the shim then fails closed.
-    pub fn handle(&self, event_json: &str, now_ms: f64) -> Result<String, JsError> {
+    ///
+    /// The event arrives as UTF-8 bytes (`Buffer.from(JSON.stringify(event))`): Node encodes
+    /// and copies those natively, where a string is copied into WebAssembly memory by a
+    /// JavaScript loop.
+    pub fn handle(&self, event_json: &[u8], now_ms: f64) -> Result<String, JsError> {
+        let event_json = std::str::from_utf8(event_json)
+            .map_err(|_| JsError::new(Error::EventMalformed.code()))?;
         self.0
             .decide(event_json, UnixSeconds::from_millis(now_ms))
             .map(|decision| decision.to_wire())

@@ -54,7 +54,10 @@ fn builds_from_config_and_forwards_a_verified_request() {
     let now_ms = v["now"].as_f64().unwrap() * 1000.0;
     let (log, action) = wire(
         &engine
-            .handle(&event("/api/x", valid["authorization"][0].as_str()), now_ms)
+            .handle(
+                event("/api/x", valid["authorization"][0].as_str()).as_bytes(),
+                now_ms,
+            )
             .unwrap(),
     );
     assert_eq!(
@@ -78,7 +81,7 @@ fn rejects_with_a_401_and_a_stable_code() {
     let (log, action) = wire(
         &engine
             .handle(
-                &event("/api/x", expired["authorization"][0].as_str()),
+                event("/api/x", expired["authorization"][0].as_str()).as_bytes(),
                 now_ms,
             )
             .unwrap(),
@@ -93,10 +96,13 @@ fn bad_config_and_bad_events_are_errors_not_traps() {
     assert!(Engine::new("{}").is_err());
     assert!(Engine::new("not json").is_err());
     let engine = Engine::new(&vectors()["config"].to_string()).unwrap();
-    assert!(engine.handle("not json", 0.0).is_err());
-    assert!(engine.handle("{\"Records\":[]}", 0.0).is_err());
+    assert!(engine.handle(b"not json", 0.0).is_err());
+    assert!(engine.handle(b"{\"Records\":[]}", 0.0).is_err());
     // Still usable afterwards.
-    assert!(engine.handle(&event("/public", None), 0.0).is_ok());
+    assert!(engine
+        .handle(event("/public", None).as_bytes(), 0.0)
+        .is_ok());
+    assert!(engine.handle(&[0xff, 0xfe], 0.0).is_err(), "not UTF-8");
 }
 
 #[wasm_bindgen_test]
