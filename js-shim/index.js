@@ -53,7 +53,8 @@ exports.handler = async function handler(event) {
     }
     return message;
   } catch (err) {
-    if (err instanceof WebAssembly.RuntimeError) engine = null;
+    // Anything but the core's own codes (a trap, a host error) drops the instance.
+    if (codeOf(err) === 'internal') engine = null;
     log({ trigger: typeof trigger === 'string' ? trigger : null, outcome: 'fail-closed', code: codeOf(err),
       requestId: safeId(cf && cf.config && cf.config.requestId) });
     return failClosed(trigger, cf && cf.response);

@@ -74,7 +74,7 @@ pub fn cookie_token<'a>(cookie_values: &[&'a str], name: &str) -> Result<Option<
 /// The `Cookie` header value without the cookie `name`; `None` when nothing is left.
 pub fn without_cookie(cookie_value: &str, name: &str) -> Option<String> {
     let kept: Vec<&str> = cookie_value
-        .split(';')
+        .split(COOKIE_SEPARATORS)
         .map(str::trim)
         .filter(|pair| !pair.is_empty())
         .filter(|pair| pair.split_once('=').map_or(*pair, |(n, _)| n.trim()) != name)
@@ -82,9 +82,14 @@ pub fn without_cookie(cookie_value: &str, name: &str) -> Option<String> {
     (!kept.is_empty()).then(|| kept.join("; "))
 }
 
+/// `;` (RFC 6265), and `,` too: some servers still split on it (RFC 2965), so a token hidden
+/// after a comma must be found and removed here rather than reach the origin unverified.
+/// Neither may appear in an unquoted cookie value, so nothing legitimate is split.
+const COOKIE_SEPARATORS: [char; 2] = [';', ','];
+
 fn cookie_pairs(value: &str) -> impl Iterator<Item = (&str, &str)> {
     value
-        .split(';')
+        .split(COOKIE_SEPARATORS)
         .filter_map(|pair| pair.split_once('='))
         .map(|(name, value)| (name.trim(), value.trim()))
 }
@@ -152,5 +157,11 @@ mod tests {
             Some("a=1; b=2")
         );
         assert_eq!(without_cookie("token=xyz", "token"), None);
+        // A token hidden after a comma is found and removed.
+        assert_eq!(cookie_token(&["a=1, token=xyz"], "token"), Ok(Some("xyz")));
+        assert_eq!(
+            without_cookie("a=1, token=xyz", "token").as_deref(),
+            Some("a=1")
+        );
     }
 }

@@ -230,9 +230,10 @@ impl Engine {
     ) -> Result<HeaderPatch, Error> {
         let headers = &request.headers;
         let mut patch = HeaderPatch::default();
-        // Step 1 (every route): a client can never supply its own identity headers.
+        // Step 1 (every route): a client can never supply its own identity headers, in
+        // any spelling a server could read as them (case, `_` for `-`).
         for name in self.config.identity_headers() {
-            for sent in headers.names_of(name) {
+            for sent in headers.names_like(name) {
                 patch.remove(sent);
             }
         }
@@ -256,9 +257,12 @@ impl Engine {
                 for (name, value) in &forwarded {
                     patch.set(name, value);
                 }
-                // The raw token never reaches the origin or the cache key.
-                for sent in headers.names_of(&self.config.token.header) {
-                    patch.remove(sent);
+                // The raw token never reaches the origin or the cache key: its header goes, and
+                // `Authorization` too when tokens come from another header (CONTRACT §3.5).
+                for name in [self.config.token.header.as_str(), "authorization"] {
+                    for sent in headers.names_of(name) {
+                        patch.remove(sent);
+                    }
                 }
                 self.remove_token_cookie(headers, &mut patch);
                 log.cache_key = Some(cache_key.log_prefix().to_owned());
@@ -377,7 +381,7 @@ impl Authenticator for Engine {
             now,
             self.verifier.as_ref(),
         )?;
-        let identity = policy::user_identity(&self.config, &claims);
+        let identity = policy::user_identity(&self.config, &claims)?;
         cache.insert(digest, CachedUser::new(&claims, identity.clone()));
         Ok(identity)
     }

@@ -162,6 +162,15 @@ impl Headers<'_> {
         self.0.iter().any(|(key, _)| key.eq_ignore_ascii_case(name))
     }
 
+    /// The names that a server could read as `name`: every case variant, and variants
+    /// with `_` for `-` (CGI-style servers map both to one variable).
+    pub fn names_like<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.0
+            .iter()
+            .map(|(key, _)| key.as_ref())
+            .filter(move |key| same_header_loosely(key, name))
+    }
+
     /// The names under which `name` appears (every case variant).
     pub fn names_of<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s str> + 's {
         self.0
@@ -270,6 +279,17 @@ impl Serialize for HeaderPatch {
         }
         map.end()
     }
+}
+
+fn same_header_loosely(a: &str, b: &str) -> bool {
+    let fold = |c: u8| {
+        if c == b'_' {
+            b'-'
+        } else {
+            c.to_ascii_lowercase()
+        }
+    };
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| fold(x) == fold(y))
 }
 
 /// `x-user-cache-key` → `X-User-Cache-Key`, as Lambda@Edge would fill in.

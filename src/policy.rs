@@ -21,9 +21,15 @@ pub const PRIVATE_NO_CACHE: &str = "private, no-cache";
 /// `Cache-Control` for responses that set cookies on `origin` routes.
 pub const PRIVATE_NO_STORE_SHORT: &str = "private, no-store";
 
-/// Statuses a shared cache may store on a per-user route (RFC 9110 §15.1 heuristically
-/// cacheable statuses that CloudFront caches).
-const CACHEABLE_STATUSES: [u16; 8] = [200, 203, 204, 206, 300, 301, 404, 410];
+/// Statuses a shared cache may store on a per-user route: CONTRACT §6's list without 404
+/// and 410. CloudFront skips viewer-response for statuses >= 400 (platform.md §1.1), so an
+/// error stored with `s-maxage` would reach browsers and downstream caches exactly so —
+/// without `private`, which CONTRACT §7 forbids. §7 wins: per-user errors are never stored.
+const CACHEABLE_STATUSES: [u16; 6] = [200, 203, 204, 206, 300, 301];
+
+/// Longest forwarded-claim header value accepted, after percent-encoding: claims travel in
+/// every origin request and in the verified-token cache, and CloudFront limits header sizes.
+pub const MAX_FORWARDED_CLAIM_BYTES: usize = 1024;
 
 /// Turns a token into the identity it proves, at a time. The engine supplies it: it
 /// verifies with [`crate::jwt::verify`] and derives the identity with [`user_identity`],
@@ -88,26 +94,37 @@ pub fn viewer_request(
 
 /// The identity verified claims prove: the cache key (CONTRACT §5) and the forwarded
 /// claim headers.
-pub fn user_identity(config: &Config, claims: &VerifiedClaims) -> Identity {
-    let extra: Vec<Option<&str>> = config
-        .cache_key
-        .claims
-        .iter()
-        .map(|name| claims.claim(name).and_then(|v| v.as_str()))
-        .collect();
+///
+/// # Errors
+/// [`Error::ClaimInvalid`] when a partitioning or forwarded claim is present but not a
+/// string (a numeric tenant id must not silently become `null` and merge tenants), or a
+/// forwarded claim is longer than [`MAX_FORWARDED_CLAIM_BYTES`] once encoded.
+pub fn user_identity(config: &Config, claims: &VerifiedClaims) -> Result<Identity, Error> {
+    let string_claim = |name: &str| -> Result<Option<&str>, Error> {
+        match claims.claim(name) {
+            None => Ok(None),
+            Some(value) => value.as_str().map(Some).ok_or(Error::ClaimInvalid),
+        }
+    };
+    let mut extra = Vec::with_capacity(config.cache_key.claims.len());
+    for name in &config.cache_key.claims {
+        extra.push(string_claim(name)?);
+    }
     let cache_key = CacheKey::derive(&config.cache_key.secret, claims.iss(), claims.sub(), &extra);
-    let forwarded = config
-        .forward_claims
-        .iter()
-        .filter_map(|f| {
-            let value = claims.claim(&f.claim)?.as_str()?;
-            Some((f.header.clone(), header_safe(value)))
-        })
-        .collect();
-    Identity::User {
+    let mut forwarded = Vec::with_capacity(config.forward_claims.len());
+    for f in &config.forward_claims {
+        if let Some(value) = string_claim(&f.claim)? {
+            let encoded = header_safe(value);
+            if encoded.len() > MAX_FORWARDED_CLAIM_BYTES {
+                return Err(Error::ClaimInvalid);
+            }
+            forwarded.push((f.header.clone(), encoded));
+        }
+    }
+    Ok(Identity::User {
         cache_key,
         forwarded,
-    }
+    })
 }
 
 /// Percent-encodes every byte outside visible ASCII, and `%` itself, so that any claim

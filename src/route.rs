@@ -4,7 +4,10 @@
 //! CloudFront picks a cache behaviour from the raw `uri`; an origin may decode `%2F`,
 //! resolve `..` or drop `;params` and serve another path. When the raw and the normalised
 //! path pick different routes, the request is ambiguous: it gets the stricter access of the
-//! two and is never stored.
+//! two and is never stored. A third, lenient reading (case folded, `\` as `/`, decoded
+//! twice, …) can only make a route stricter.
+
+use std::borrow::Cow;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -95,41 +98,49 @@ impl PathPattern {
     /// True when `path` matches. Linear in practice; worst case O(len(path) × len(pattern)).
     /// Works on bytes (patterns are ASCII); `?` and `*` step over whole UTF-8 characters.
     pub fn matches(&self, path: &str) -> bool {
-        let pattern = self.0.as_bytes();
-        let text = path.as_bytes();
-        let (mut p, mut t) = (0usize, 0usize);
-        // Position of the last `*` seen, and the text position it currently absorbs up to.
-        let mut star: Option<(usize, usize)> = None;
-        while let Some(&c) = text.get(t) {
-            match pattern.get(p) {
-                Some(b'*') => {
-                    star = Some((p, t));
-                    p += 1;
-                }
-                Some(b'?') => {
-                    p += 1;
-                    t += utf8_len(c);
-                }
-                Some(&literal) if literal == c => {
-                    p += 1;
-                    t += 1;
-                }
-                _ => match star {
-                    // Let the last `*` absorb one more character and retry after it.
-                    Some((star_p, star_t)) => {
-                        let next = star_t + text.get(star_t).map_or(1, |b| utf8_len(*b));
-                        p = star_p + 1;
-                        t = next;
-                        star = Some((star_p, next));
-                    }
-                    None => return false,
-                },
-            }
-        }
-        pattern
-            .get(p..)
-            .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
+        glob(self.0.as_bytes(), path.as_bytes(), false)
     }
+
+    /// As [`PathPattern::matches`], ignoring ASCII case (for the lenient reading of a path).
+    pub fn matches_ignoring_case(&self, path: &str) -> bool {
+        glob(self.0.as_bytes(), path.as_bytes(), true)
+    }
+}
+
+fn glob(pattern: &[u8], text: &[u8], fold_case: bool) -> bool {
+    let same = |a: u8, b: u8| a == b || (fold_case && a.eq_ignore_ascii_case(&b));
+    let (mut p, mut t) = (0usize, 0usize);
+    // Position of the last `*` seen, and the text position it currently absorbs up to.
+    let mut star: Option<(usize, usize)> = None;
+    while let Some(&c) = text.get(t) {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(b'?') => {
+                p += 1;
+                t += utf8_len(c);
+            }
+            Some(&literal) if same(literal, c) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                // Let the last `*` absorb one more character and retry after it.
+                Some((star_p, star_t)) => {
+                    let next = star_t + text.get(star_t).map_or(1, |b| utf8_len(*b));
+                    p = star_p + 1;
+                    t = next;
+                    star = Some((star_p, next));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern
+        .get(p..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == b'*'))
 }
 
 /// Length of the UTF-8 character starting with byte `lead` (1 for anything unexpected).
@@ -194,14 +205,45 @@ pub fn fail_closed(resolution: Resolution) -> EffectiveRoute {
     }
 }
 
-/// Decides the effective route for a request `uri` (CONTRACT §4).
+/// Decides the effective route for a request `uri` (CONTRACT §4), then makes it stricter
+/// if a lenient origin could read the path as a stricter route (see [`lenient`]).
 pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
+    let mut effective = resolve_strict(routes, uri);
+    if effective.resolution == Resolution::Undecodable {
+        return effective;
+    }
+    let raw = first_match(routes, uri);
+    let lenient_path = lenient(uri);
+    if lenient_path.as_ref() == uri {
+        return effective;
+    }
+    let relaxed = routes
+        .iter()
+        .position(|route| route.path.matches_ignoring_case(&lenient_path));
+    if relaxed == raw {
+        return effective;
+    }
+    let (access, cache) = relaxed
+        .and_then(|i| routes.get(i))
+        .map_or(EffectiveRoute::FAIL_CLOSED, |r| (r.access, r.cache));
+    if access > effective.access
+        || (cache == CacheMode::NoStore && effective.cache != CacheMode::NoStore)
+    {
+        effective.access = effective.access.max(access);
+        effective.cache = CacheMode::NoStore;
+        effective.resolution = Resolution::Ambiguous;
+    }
+    effective
+}
+
+/// CONTRACT §4 exactly: the raw path and its normalised form.
+fn resolve_strict(routes: &[Route], uri: &str) -> EffectiveRoute {
     let raw = first_match(routes, uri);
     let normalised = if is_plain_path(uri) {
         // Nothing an origin could decode or resolve differently: one match is enough.
-        Some(std::borrow::Cow::Borrowed(uri))
+        Some(Cow::Borrowed(uri))
     } else {
-        normalise(uri).map(std::borrow::Cow::Owned)
+        normalise(uri).map(Cow::Owned)
     };
     let Some(normalised) = normalised else {
         return EffectiveRoute {
@@ -225,12 +267,7 @@ pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
                 cache: route.cache,
                 resolution: Resolution::Matched,
             },
-            None => EffectiveRoute {
-                index: None,
-                access: EffectiveRoute::FAIL_CLOSED.0,
-                cache: EffectiveRoute::FAIL_CLOSED.1,
-                resolution: Resolution::Unmatched,
-            },
+            None => fail_closed(Resolution::Unmatched),
         };
     }
     // An unmatched side counts as the fail-closed default: authenticated.
@@ -242,6 +279,67 @@ pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
         cache: CacheMode::NoStore,
         resolution: Resolution::Ambiguous,
     }
+}
+
+/// The most lenient reading a common origin might give `uri`, used only to make a route
+/// stricter, never looser: everything percent-decoded twice (servers that decode again),
+/// cut at `?`, `#` or a control character (decoded delimiters), `\` read as `/` (IIS),
+/// ASCII case folded (Express, ASP.NET), `;params` dropped, `.`/`..`/`//` resolved, and the
+/// trailing `/` dropped (non-strict routers).
+pub fn lenient(uri: &str) -> Cow<'_, str> {
+    let plain = is_plain_path(uri)
+        && !uri.bytes().any(|b| b == b'\\' || b.is_ascii_uppercase())
+        && (uri == "/" || !uri.ends_with('/'));
+    if plain {
+        return Cow::Borrowed(uri);
+    }
+    let decoded = decode_all(&decode_all(uri.as_bytes()));
+    let end = decoded
+        .iter()
+        .position(|b| matches!(b, b'?' | b'#') || b.is_ascii_control())
+        .unwrap_or(decoded.len());
+    let text: String = String::from_utf8_lossy(decoded.get(..end).unwrap_or_default())
+        .chars()
+        .map(|c| {
+            if c == '\\' {
+                '/'
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
+        .collect();
+    let mut resolved = resolve_segments(&text);
+    if resolved.len() > 1 && resolved.ends_with('/') {
+        resolved.pop();
+    }
+    Cow::Owned(resolved)
+}
+
+/// Decodes every valid `%XX`; leaves anything else as it is.
+fn decode_all(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escape = (b == b'%')
+            .then(|| {
+                Some((
+                    hex_value(*bytes.get(i + 1)?)?,
+                    hex_value(*bytes.get(i + 2)?)?,
+                ))
+            })
+            .flatten();
+        match escape {
+            Some((hi, lo)) => {
+                out.push(hi * 16 + lo);
+                i += 3;
+            }
+            None => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// True when normalising `uri` cannot change it: it starts with `/`, has no `%`, `;`, NUL
@@ -265,7 +363,12 @@ fn first_match(routes: &[Route], path: &str) -> Option<usize> {
 /// and `..`. Other escapes (such as `%20`) stay encoded. `None` when the path cannot be
 /// decoded: a bad escape, or a NUL byte.
 pub fn normalise(uri: &str) -> Option<String> {
-    let decoded = decode_path_escapes(uri)?;
+    Some(resolve_segments(&decode_path_escapes(uri)?))
+}
+
+/// Collapses `//`, drops `;params` from segments and resolves `.` and `..` (RFC 3986
+/// §5.2.4), keeping a trailing `/` when the path ended with one.
+fn resolve_segments(decoded: &str) -> String {
     let mut segments: Vec<&str> = Vec::new();
     let mut parts = decoded.split('/').peekable();
     let mut trailing_slash = false;
@@ -292,7 +395,7 @@ pub fn normalise(uri: &str) -> Option<String> {
     if trailing_slash || out.is_empty() {
         out.push('/');
     }
-    Some(out)
+    out
 }
 
 fn decode_path_escapes(uri: &str) -> Option<String> {
@@ -466,6 +569,67 @@ mod tests {
             (route.access, route.cache),
             (Access::Authenticated, CacheMode::NoStore)
         );
+    }
+
+    #[test]
+    fn lenient_origins_make_routes_stricter_never_looser() {
+        let route = |p: &str, access, cache| Route {
+            path: pattern(p),
+            access,
+            cache,
+        };
+        let per_user = CacheMode::PerUser {
+            max_age_seconds: 60,
+        };
+        let routes = vec![
+            route("*.css", Access::Public, CacheMode::Origin),
+            route(
+                "/api/payment-methods*",
+                Access::Authenticated,
+                CacheMode::NoStore,
+            ),
+            route("/api/*", Access::Authenticated, per_user),
+            route("/account*", Access::Authenticated, CacheMode::NoStore),
+            route("/home", Access::Optional, per_user),
+            route("*", Access::Public, CacheMode::Origin),
+        ];
+        let cases = [
+            ("/API/orders", Access::Authenticated),
+            ("/ACCOUNT", Access::Authenticated),
+            ("/Home", Access::Optional),
+            ("/home/", Access::Optional),
+            ("/api%5Corders", Access::Authenticated),
+            ("/static/..%5Capi/orders", Access::Authenticated),
+            ("/static/..\\api/orders", Access::Authenticated),
+            ("/static/..%252Fapi/orders", Access::Authenticated),
+            ("/account%3Bx.css", Access::Authenticated),
+            ("/account%23x.css", Access::Authenticated),
+            ("/account%3Fx.css", Access::Authenticated),
+            ("/account%0Ax.css", Access::Authenticated),
+        ];
+        for (uri, access) in cases {
+            let effective = resolve(&routes, uri);
+            assert_eq!(effective.access, access, "{uri}");
+            assert_eq!(effective.cache, CacheMode::NoStore, "{uri}");
+            assert_eq!(effective.resolution, Resolution::Ambiguous, "{uri}");
+        }
+        // A case variant of a per-user route that is also per-user... is still per-user.
+        let api = resolve(&routes, "/api/Orders");
+        assert_eq!((api.access, api.cache), (Access::Authenticated, per_user));
+        // Same route under the lenient reading: untouched.
+        let css = resolve(&routes, "/static/App.CSS");
+        assert_eq!(
+            (css.access, css.resolution),
+            (Access::Public, Resolution::Matched)
+        );
+        // A lenient reading that is looser never relaxes anything.
+        let api_root = resolve(&routes, "/api/");
+        assert_eq!(
+            (api_root.access, api_root.cache),
+            (Access::Authenticated, per_user)
+        );
+        assert_eq!(lenient("/api/orders"), "/api/orders");
+        assert_eq!(lenient("/A/b/../C/"), "/a/c");
     }
 
     #[test]

@@ -163,7 +163,7 @@ mod tests {
             &RustCryptoVerifier,
         )
         .unwrap();
-        let identity = crate::policy::user_identity(&config, &verified);
+        let identity = crate::policy::user_identity(&config, &verified).unwrap();
         CachedUser::new(&verified, identity)
     }
 

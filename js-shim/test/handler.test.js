@@ -126,7 +126,7 @@ test('origin-response rules (CONTRACT §6)', async () => {
     ['/api/orders', 200, { 'Cache-Control': 'max-age=60' }, 's-maxage=60, max-age=0'],
     ['/api/orders', 200, { 'Cache-Control': 'public, max-age=9999' }, 's-maxage=300, max-age=0'],
     ['/api/orders', 200, { 'Cache-Control': 'max-age=900, s-maxage=20' }, 's-maxage=20, max-age=0'],
-    ['/api/orders', 404, {}, 's-maxage=300, max-age=0'],
+    ['/api/orders', 404, {}, 'private, no-store, max-age=0'], // viewer-response skips >= 400 (§7)
     ['/api/orders', 200, { 'Cache-Control': 'no-store' }, 'private, no-store, max-age=0'],
     ['/api/orders', 200, { 'Cache-Control': 'no-cache' }, 'private, no-store, max-age=0'],
     ['/api/orders', 200, { 'Cache-Control': 'max-age=0' }, 'private, no-store, max-age=0'],

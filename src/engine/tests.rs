@@ -269,3 +269,89 @@ fn the_cache_stays_bounded() {
     assert_eq!(outcome_code(&engine, &last, NOW), None);
     assert_eq!(engine.cached_tokens(), before);
 }
+
+#[test]
+fn identity_headers_are_stripped_in_every_spelling_a_server_could_read() {
+    let forged = json!({
+        "x_auth_sub": [{"key": "X_Auth_Sub", "value": "victim"}],
+        "X-AUTH-TENANT": [{"key": "X-AUTH-TENANT", "value": "victim"}],
+        "x_user_cache_key": [{"key": "x_user_cache_key", "value": "victim"}]
+    });
+    let out = engine()
+        .handle(request("/static/app.js", forged), NOW)
+        .unwrap();
+    assert_eq!(out.result["headers"], json!({}));
+}
+
+fn token_with(claims: Value) -> String {
+    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#);
+    let mut all = json!({"iss": "https://idp/", "aud": "api", "sub": "alice", "exp": NOW.0 + 60.0});
+    for (k, v) in claims.as_object().unwrap() {
+        all[k] = v.clone();
+    }
+    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(all.to_string()));
+    let mut mac = Hmac::<Sha256>::new_from_slice(KEY).unwrap();
+    mac.update(input.as_bytes());
+    format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
+}
+
+#[test]
+fn a_partition_claim_that_is_not_a_string_is_refused_not_merged() {
+    // `tenant` partitions the cache: 1 and 2 must never share alice's entry as `null`.
+    for tenant in [
+        json!(1),
+        json!(2),
+        json!({"id": "acme"}),
+        json!(["a"]),
+        json!(true),
+        json!(null),
+    ] {
+        let tok = token_with(json!({"tenant": tenant}));
+        let out = engine()
+            .handle(request("/api/x", bearer(&tok)), NOW)
+            .unwrap();
+        assert_eq!(out.log.code, Some("claim_invalid"), "tenant {tenant}");
+    }
+    // Absent is still the JSON null of CONTRACT §5.
+    let tok = token_with(json!({}));
+    let out = engine()
+        .handle(request("/api/x", bearer(&tok)), NOW)
+        .unwrap();
+    assert_eq!(out.log.outcome, "forward");
+}
+
+#[test]
+fn oversized_forwarded_claims_are_refused() {
+    let tok = token_with(json!({"tenant": "é".repeat(200)})); // 1,200 bytes once encoded
+    let out = engine()
+        .handle(request("/api/x", bearer(&tok)), NOW)
+        .unwrap();
+    assert_eq!(out.log.code, Some("claim_invalid"));
+}
+
+#[test]
+fn authorization_is_removed_even_when_tokens_come_from_a_cookie() {
+    let tok = token("bob");
+    let headers = json!({
+        "cookie": [{"key": "Cookie", "value": format!("a=1, session={tok}")}],
+        "authorization": [{"key": "Authorization", "value": "Basic Zm9vOmJhcg=="}]
+    });
+    // The header wins when present: a Basic credential is refused outright.
+    let out = engine().handle(request("/api/x", headers), NOW).unwrap();
+    assert_eq!(out.log.code, Some("scheme_unsupported"));
+    // A token hidden after a comma in the cookie is found, verified and removed.
+    let out = engine()
+        .handle(
+            request(
+                "/home",
+                json!({"cookie": [{"key": "Cookie", "value": format!("a=1, session={tok}")}]}),
+            ),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(header(&out.result, "x-auth-sub"), Some("bob"));
+    assert_eq!(header(&out.result, "cookie"), Some("a=1"));
+}

@@ -65,7 +65,10 @@ fn origin_response_follows_contract_section_6() {
             false,
             shared(60),
         ),
-        (PER_USER, 404, None, false, shared(300)),
+        // CloudFront skips viewer-response for >= 400: a stored error would reach browsers
+        // with s-maxage and without private (CONTRACT §7), so per-user errors are not stored.
+        (PER_USER, 404, None, false, no_store.clone()),
+        (PER_USER, 410, None, false, no_store.clone()),
         (PER_USER, 200, Some("no-store"), false, no_store.clone()),
         (PER_USER, 200, Some("no-cache"), false, no_store.clone()),
         (PER_USER, 200, Some("max-age=0"), false, no_store.clone()),
