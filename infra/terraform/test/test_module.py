@@ -208,6 +208,10 @@ ENV = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISAB
 
 @pytest.fixture(scope="module")
 def workdir():
+    # Terraform itself cannot be installed from the registries this project may use; where
+    # the machine image lacks it, these evaluation tests are reported as skipped, not passed.
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not installed: the route-plan and validation evaluations did not run")
     d = Path(tempfile.mkdtemp(prefix="edgeguard-tf-"))
     for f in ("variables.tf", "routes.tf"):
         shutil.copy(MODULE / f, d / f)
