@@ -292,23 +292,23 @@ fn same_header_loosely(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| fold(x) == fold(y))
 }
 
-/// `x-user-cache-key` → `X-User-Cache-Key`, as Lambda@Edge would fill in.
+/// `x-user-cache-key` → `X-User-Cache-Key`, as Lambda@Edge would fill in. One pass, one
+/// allocation: this runs for every header edgeguard sets.
 fn display_name(name: &str) -> String {
     if name.eq_ignore_ascii_case("www-authenticate") {
         return "WWW-Authenticate".to_owned();
     }
-    name.split('-')
-        .map(|part| {
-            let mut chars = part.chars();
-            match chars.next() {
-                Some(first) => {
-                    first.to_ascii_uppercase().to_string() + &chars.as_str().to_ascii_lowercase()
-                }
-                None => String::new(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("-")
+    let mut out = String::with_capacity(name.len());
+    let mut start_of_word = true;
+    for c in name.chars() {
+        out.push(if start_of_word {
+            c.to_ascii_uppercase()
+        } else {
+            c.to_ascii_lowercase()
+        });
+        start_of_word = c == '-';
+    }
+    out
 }
 
 /// A response generated at viewer-request (never cached by CloudFront, never seen by the
@@ -381,6 +381,7 @@ mod tests {
         assert_eq!(display_name("x-user-cache-key"), "X-User-Cache-Key");
         assert_eq!(display_name("cache-control"), "Cache-Control");
         assert_eq!(display_name("www-authenticate"), "WWW-Authenticate");
+        assert_eq!(display_name("X-AUTH--sub"), "X-Auth--Sub");
     }
 
     #[test]

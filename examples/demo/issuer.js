@@ -7,6 +7,7 @@
 
 const crypto = require('node:crypto');
 const http = require('node:http');
+const { listen, close } = require('./listen');
 
 const KEYGEN = {
   RS256: () => crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }),
@@ -80,22 +81,18 @@ class TokenIssuer {
       }
       return json(404, { error: 'not_found' });
     });
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.port = this.server.address().port;
-        this.url = `http://${host}:${this.port}/`;
-        if (!this.issuer) this.issuer = this.url;
-        resolve(this.url);
-      });
+    return listen(this.server, port, host).then((bound) => {
+      this.port = bound;
+      this.url = `http://${host}:${this.port}/`;
+      if (!this.issuer) this.issuer = this.url;
+      return this.url;
     });
   }
 
   close() {
-    if (!this.server) return Promise.resolve();
-    const s = this.server;
+    const server = this.server;
     this.server = null;
-    return new Promise((r) => { s.close(() => r()); s.closeAllConnections?.(); });
+    return close(server);
   }
 }
 

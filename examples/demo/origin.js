@@ -24,6 +24,7 @@
 
 const crypto = require('node:crypto');
 const http = require('node:http');
+const { listen, close } = require('./listen');
 
 const DISPLAY = { alice: 'Alice', bob: 'Bob', carol: 'Carol' };
 const HASH = { RS256: 'sha256', ES256: 'sha256', EdDSA: null };
@@ -175,21 +176,17 @@ class SampleOrigin {
   listen(port = 0, host = '127.0.0.1') {
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 5000;
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.port = this.server.address().port;
-        this.url = `http://${host}:${this.port}`;
-        resolve(this.url);
-      });
+    return listen(this.server, port, host).then((bound) => {
+      this.port = bound;
+      this.url = `http://${host}:${this.port}`;
+      return this.url;
     });
   }
 
   close() {
-    if (!this.server) return Promise.resolve();
-    const s = this.server;
+    const server = this.server;
     this.server = null;
-    return new Promise((r) => { s.close(() => r()); s.closeAllConnections?.(); });
+    return close(server);
   }
 }
 
