@@ -53,9 +53,10 @@ exports.handler = async function handler(event) {
     }
     return message;
   } catch (err) {
+    const code = codeOf(err);
     // Anything but the core's own codes (a trap, a host error) drops the instance.
-    if (codeOf(err) === 'internal') engine = null;
-    log({ trigger: typeof trigger === 'string' ? trigger : null, outcome: 'fail-closed', code: codeOf(err),
+    if (code === 'internal') engine = null;
+    log({ trigger: typeof trigger === 'string' ? trigger : null, outcome: 'fail-closed', code,
       requestId: safeId(cf && cf.config && cf.config.requestId) });
     return failClosed(trigger, cf && cf.response);
   }

@@ -309,10 +309,21 @@ impl Engine {
             None => route::fail_closed(route::Resolution::Undecodable),
         };
         log.describe_route(&self.config, &route);
-        let response = event.response.as_ref();
-        let rewrite = match (trigger, response) {
-            (Trigger::ViewerResponse, _) => policy::viewer_response(&route),
-            (_, Some(response)) => {
+        // `CfEvent::parse` refuses response triggers without a response; if one slipped
+        // through anyway, fail closed rather than trust an empty header set.
+        let Some(response) = event.response.as_ref() else {
+            log.code = Some(Error::EventMalformed.code());
+            return Decision {
+                action: Action::Patch(Self::rewrite_patch(None, policy::FAIL_CLOSED_RESPONSE)),
+                log: LogRecord {
+                    outcome: "fail-closed",
+                    ..log
+                },
+            };
+        };
+        let rewrite = match trigger {
+            Trigger::ViewerResponse => policy::viewer_response(&route),
+            _ => {
                 let cache_control = response.headers.values("cache-control").join(", ");
                 policy::origin_response(
                     &route,
@@ -324,37 +335,44 @@ impl Engine {
                     },
                 )
             }
-            (_, None) => {
-                log.code = Some(Error::EventMalformed.code());
-                policy::FAIL_CLOSED_RESPONSE
-            }
         };
-        let mut patch = HeaderPatch::default();
         log.outcome = match rewrite {
             ResponseRewrite::Keep => "keep",
-            ResponseRewrite::Replace {
-                cache_control,
-                no_store_extras,
-            } => {
-                for name in ["cache-control", "pragma", "expires"] {
-                    for sent in response.into_iter().flat_map(|r| r.headers.names_of(name)) {
-                        if name == "cache-control" || no_store_extras {
-                            patch.remove(sent);
-                        }
-                    }
-                }
-                patch.set("cache-control", &cache_control.render());
-                if no_store_extras {
-                    patch.set("pragma", "no-cache");
-                    patch.set("expires", "0");
-                }
-                "rewrite"
-            }
+            ResponseRewrite::Replace { .. } => "rewrite",
         };
         Decision {
-            action: Action::Patch(patch),
+            action: Action::Patch(Self::rewrite_patch(Some(&response.headers), rewrite)),
             log,
         }
+    }
+
+    /// The header patch for a response rewrite: every sent spelling of the headers it
+    /// replaces goes, then the new values are set.
+    fn rewrite_patch(sent: Option<&Headers<'_>>, rewrite: ResponseRewrite) -> HeaderPatch {
+        let mut patch = HeaderPatch::default();
+        let ResponseRewrite::Replace {
+            cache_control,
+            no_store_extras,
+        } = rewrite
+        else {
+            return patch;
+        };
+        let replaced: &[&str] = if no_store_extras {
+            &["cache-control", "pragma", "expires"]
+        } else {
+            &["cache-control"]
+        };
+        for name in replaced {
+            for spelling in sent.into_iter().flat_map(|headers| headers.names_of(name)) {
+                patch.remove(spelling);
+            }
+        }
+        patch.set("cache-control", &cache_control.render());
+        if no_store_extras {
+            patch.set("pragma", "no-cache");
+            patch.set("expires", "0");
+        }
+        patch
     }
 }
 

@@ -212,7 +212,6 @@ pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
     if effective.resolution == Resolution::Undecodable {
         return effective;
     }
-    let raw = first_match(routes, uri);
     let lenient_path = lenient(uri);
     if lenient_path.as_ref() == uri {
         return effective;
@@ -220,7 +219,8 @@ pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
     let relaxed = routes
         .iter()
         .position(|route| route.path.matches_ignoring_case(&lenient_path));
-    if relaxed == raw {
+    // `effective.index` is the raw path's route: the cache behaviour CloudFront picked.
+    if relaxed == effective.index {
         return effective;
     }
     let (access, cache) = relaxed

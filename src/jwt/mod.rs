@@ -49,7 +49,6 @@ impl UnixSeconds {
 /// Claims of a token that passed every check. Only [`verify`] can make one.
 #[derive(Debug, Clone)]
 pub struct VerifiedClaims {
-    issuer: usize,
     iss: String,
     sub: String,
     exp: f64,
@@ -58,11 +57,6 @@ pub struct VerifiedClaims {
 }
 
 impl VerifiedClaims {
-    /// Index of the issuer in the config.
-    pub fn issuer_index(&self) -> usize {
-        self.issuer
-    }
-
     /// The `iss` claim, exactly as signed.
     pub fn iss(&self) -> &str {
         &self.iss
@@ -86,14 +80,6 @@ impl VerifiedClaims {
     /// `nbf`, in Unix seconds, when present.
     pub fn nbf(&self) -> Option<f64> {
         self.nbf
-    }
-
-    /// Re-checks only the time claims against a new `now` (for a cached verification).
-    ///
-    /// # Errors
-    /// [`Error::TokenExpired`] or [`Error::TokenNotYetValid`].
-    pub fn check_times(&self, now: UnixSeconds, skew_seconds: u64) -> Result<(), Error> {
-        check_times(self.exp, self.nbf, now, skew_seconds)
     }
 }
 
@@ -124,10 +110,9 @@ pub fn verify(
         Some(_) => return Err(Error::ClaimInvalid),
     };
     // Exact comparison: no case-folding, no trailing-slash forgiveness.
-    let (issuer_index, issuer) = issuers
+    let issuer = issuers
         .iter()
-        .enumerate()
-        .find(|(_, issuer)| &issuer.issuer == iss)
+        .find(|issuer| &issuer.issuer == iss)
         .ok_or(Error::IssuerUnknown)?;
 
     // 2. Header.
@@ -147,7 +132,6 @@ pub fn verify(
         Some(_) => return Err(Error::ClaimInvalid),
     };
     Ok(VerifiedClaims {
-        issuer: issuer_index,
         iss: iss.clone(),
         sub,
         exp,
