@@ -10,8 +10,8 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use edgeguard::cachekey::CacheKey;
 use edgeguard::jwt::{self, RustCryptoVerifier, UnixSeconds};
-use edgeguard::route;
 use edgeguard::secret::Secret;
+use edgeguard::{route, wire};
 use edgeguard::{Config, Engine};
 use serde_json::{json, Value};
 
@@ -45,11 +45,11 @@ fn event(uri: &str, token: Option<&str>) -> String {
         headers["authorization"] =
             json!([{"key": "Authorization", "value": format!("Bearer {token}")}]);
     }
-    json!({"Records": [{"cf": {
+    let event = json!({"Records": [{"cf": {
         "config": {"distributionDomainName": "d111111abcdef8.cloudfront.net", "eventType": "viewer-request", "requestId": "r"},
         "request": {"clientIp": "203.0.113.1", "headers": headers, "method": "GET", "querystring": "", "uri": uri}
-    }}]})
-    .to_string()
+    }}]});
+    edgeguard::event::flatten(&event).unwrap()
 }
 
 fn benches(c: &mut Criterion) {
@@ -102,10 +102,10 @@ fn benches(c: &mut Criterion) {
     let cached = event("/api/orders", Some(&token(&vectors, "es256_valid")));
     engine.decide(&cached, now).unwrap();
     c.bench_function("Engine::decide viewer-request, public route", |b| {
-        b.iter(|| engine.decide(black_box(&public), now).unwrap().to_wire())
+        b.iter(|| wire::write(&engine.decide(black_box(&public), now).unwrap()))
     });
     c.bench_function("Engine::decide viewer-request, token seen before", |b| {
-        b.iter(|| engine.decide(black_box(&cached), now).unwrap().to_wire())
+        b.iter(|| wire::write(&engine.decide(black_box(&cached), now).unwrap()))
     });
 }
 

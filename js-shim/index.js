@@ -11,9 +11,8 @@ const GLUE = path.join(__dirname, 'edgeguard.js');
 // Lambda@Edge has no environment variables; EDGEGUARD_CONFIG is for local runs only.
 const CONFIG_PATH = process.env.EDGEGUARD_CONFIG || path.join(__dirname, 'config.json');
 
-const NO_STORE = 'no-store';
-const PRIVATE_NO_STORE = 'private, no-store';
 const CORE_CODES = new Set(['config_invalid', 'event_malformed']);
+const encoder = new TextEncoder();
 
 let engine = null;
 
@@ -34,22 +33,24 @@ try {
 }
 
 exports.handler = async function handler(event) {
-  const cf = event && event.Records && event.Records[0] && event.Records[0].cf;
-  const trigger = cf && cf.config && cf.config.eventType;
+  const cf = event?.Records?.[0]?.cf;
+  const trigger = cf?.config?.eventType;
   try {
-    // The core answers with its log line, a newline, and the action: a generated
-    // response, or a patch to the headers of the message CloudFront sent.
-    const input = Buffer.from(JSON.stringify(coreInput(event, trigger, cf)));
-    const wire = currentEngine().handle(input, Date.now());
-    const newline = wire.indexOf('\n');
-    console.log(wire.slice(0, newline));
-    const action = JSON.parse(wire.slice(newline + 1));
-    if (action.response) return action.response;
-    const message = trigger === 'viewer-request' ? cf.request : cf.response;
+    const message = trigger === 'viewer-request' ? cf.request : cf?.response;
+    const core = currentEngine();
+    const text = flatten(cf, message); // UTF-8 needs at most 3 bytes per UTF-16 unit:
+    const { written } = encoder.encodeInto(text, core.input(text.length * 3));
+    // The core answers with its log line and then the actions (src/wire.rs): a generated
+    // response (`=json`), or headers to delete (`-name`) and set (`+name\tkey\tvalue`).
+    const [logLine, ...actions] = core.decide(written, Date.now()).split('\n');
+    console.log(logLine);
+    if (actions[0]?.[0] === '=') return JSON.parse(actions[0].slice(1));
     const headers = message.headers || (message.headers = {});
-    for (const name of Object.keys(action.headers)) {
-      if (action.headers[name] === null) delete headers[name];
-      else headers[name] = action.headers[name];
+    for (const action of actions) {
+      if (action[0] === '-') { delete headers[action.slice(1)]; continue; }
+      const keyAt = action.indexOf('\t') + 1;
+      const valueAt = action.indexOf('\t', keyAt) + 1;
+      headers[action.slice(1, keyAt - 1)] = [{ key: action.slice(keyAt, valueAt - 1), value: action.slice(valueAt) }];
     }
     return message;
   } catch (err) {
@@ -57,38 +58,44 @@ exports.handler = async function handler(event) {
     // Anything but the core's own codes (a trap, a host error) drops the instance.
     if (code === 'internal') engine = null;
     log({ trigger: typeof trigger === 'string' ? trigger : null, outcome: 'fail-closed', code,
-      requestId: safeId(cf && cf.config && cf.config.requestId) });
-    return failClosed(trigger, cf && cf.response);
+      requestId: safeId(cf?.config?.requestId) });
+    return failClosed(trigger, cf?.response);
   }
 };
 
-// Response triggers read only the request's uri: the origin-facing request (origin, Via,
-// forwarded headers) is not serialised for nothing. Viewer requests go whole.
-function coreInput(event, trigger, cf) {
-  if (trigger === 'viewer-request') return event;
-  return { Records: [{ cf: { config: cf.config, request: { uri: cf.request.uri }, response: cf.response } }] };
+// The event as the core reads it (src/event.rs): the strings it needs, joined by "\n" after
+// their count. The core refuses a count that disagrees, so a "\n" inside a string cannot
+// shift a value into a name; a header without lines, whose name the core would miss, too.
+function flatten(cf, message) {
+  if (typeof message !== 'object' || message === null) throw new Error('event_malformed');
+  const { config, request } = cf;
+  const status = typeof message.status === 'number' ? String(message.status) : optional(message.status);
+  let count = 5;
+  let text = `${string(config.eventType)}\n${optional(config.requestId)}\n${optional(config.distributionDomainName)}\n${string(request?.uri)}\n${status}`;
+  for (const name in message.headers) {
+    const lines = message.headers[name];
+    if (!Array.isArray(lines) || lines.length === 0) throw new Error('event_malformed');
+    for (const line of lines) text += `\n${name}\n${string(line && line.value)}`;
+    count += 2 * lines.length;
+  }
+  return `${count}\n${text}`;
 }
+
+function string(value) { if (typeof value === 'string') return value; throw new Error('event_malformed'); }
+function optional(value) { return value === undefined || value === null ? '' : string(value); }
 
 // CONTRACT §8: viewer-request answers 503 no-store; response triggers pass the response
 // on as private, no-store so nothing is stored on our behalf.
 function failClosed(trigger, response) {
-  const isResponseTrigger = trigger === 'origin-response' || trigger === 'viewer-response';
-  if (isResponseTrigger && response && typeof response === 'object') {
+  if ((trigger === 'origin-response' || trigger === 'viewer-response') && response && typeof response === 'object') {
     const headers = response.headers && typeof response.headers === 'object' ? response.headers : {};
-    headers['cache-control'] = [{ key: 'Cache-Control', value: PRIVATE_NO_STORE }];
+    headers['cache-control'] = [{ key: 'Cache-Control', value: 'private, no-store' }];
     response.headers = headers;
     return response;
   }
-  return {
-    status: '503',
-    statusDescription: 'Service Unavailable',
-    headers: {
-      'cache-control': [{ key: 'Cache-Control', value: NO_STORE }],
-      'content-type': [{ key: 'Content-Type', value: 'application/json' }],
-    },
-    body: '{"error":"internal"}',
-    bodyEncoding: 'text',
-  };
+  const headers = { 'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
+    'content-type': [{ key: 'Content-Type', value: 'application/json' }] };
+  return { status: '503', statusDescription: 'Service Unavailable', headers, body: '{"error":"internal"}', bodyEncoding: 'text' };
 }
 
 // Only the core's own codes (CORE_CODES) reach a log line; anything else (a trap, a JSON
@@ -98,10 +105,5 @@ function codeOf(err) {
   return !(err instanceof WebAssembly.RuntimeError) && CORE_CODES.has(first) ? first : 'internal';
 }
 
-function safeId(id) {
-  return typeof id === 'string' ? id.replace(/[^A-Za-z0-9_=+/-]/g, '').slice(0, 128) : null;
-}
-
-function log(record) {
-  console.log(JSON.stringify(record));
-}
+function safeId(id) { return typeof id === 'string' ? id.replace(/[^A-Za-z0-9_=+/-]/g, '').slice(0, 128) : null; }
+function log(record) { console.log(JSON.stringify(record)); }

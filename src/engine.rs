@@ -3,59 +3,27 @@
 
 use std::cell::RefCell;
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+pub use crate::action::Action;
+use crate::action::{GeneratedResponse, HeaderPatch};
 use crate::config::Config;
 #[cfg(feature = "rust-crypto")]
 use crate::config::ConfigReport;
 use crate::credentials;
 use crate::error::Error;
-use crate::event::{CfEvent, GeneratedResponse, HeaderPatch, Headers, Message, Trigger};
+use crate::event::{self, CfEvent, Headers, Trigger};
 #[cfg(feature = "rust-crypto")]
 use crate::jwt::RustCryptoVerifier;
 use crate::jwt::{self, SignatureVerifier, UnixSeconds};
+pub use crate::log::LogRecord;
 use crate::policy::{
     self, Authenticator, Identity, OriginResponseFacts, ResponseRewrite, ViewerRequestDecision,
     ANONYMOUS,
 };
-use crate::route::{self, EffectiveRoute};
+use crate::route;
 use crate::token_cache::{CachedUser, TokenCache, TokenDigest};
-
-/// One log line per decision. It carries no token, claim, header value, `kid` or key:
-/// the route is the configured pattern and the cache key is cut to 8 characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LogRecord {
-    /// The trigger that ran.
-    pub trigger: &'static str,
-    /// The configured pattern of the route, when one matched.
-    pub route: Option<String>,
-    /// How the route was decided (`matched`, `ambiguous`, …).
-    pub resolution: &'static str,
-    /// Access enforced.
-    pub access: &'static str,
-    /// Caching enforced.
-    pub cache: &'static str,
-    /// What happened: `forward`, `reject`, `rewrite`, `keep`, `fail-closed`.
-    pub outcome: &'static str,
-    /// The error code, when there was one.
-    pub code: Option<&'static str>,
-    /// CloudFront's request id.
-    pub request_id: Option<String>,
-    /// The first 8 characters of the cache key.
-    pub cache_key: Option<String>,
-}
-
-/// What to do with the message CloudFront sent.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Action {
-    /// Change these headers of the request (viewer-request) or response (response
-    /// triggers) and return it; every other field is left exactly as it came.
-    Patch(HeaderPatch),
-    /// Answer the viewer with this generated response (viewer-request only).
-    Respond(GeneratedResponse),
-}
+use crate::wire;
 
 /// A decision and its log record.
 #[derive(Debug, Clone)]
@@ -64,58 +32,6 @@ pub struct Decision {
     pub action: Action,
     /// What to log.
     pub log: LogRecord,
-}
-
-impl Decision {
-    /// The shim's wire format: the log line, a newline, then `{"headers": patch}` or
-    /// `{"response": …}`. The log line is printed as is; only the action is parsed.
-    pub fn to_wire(&self) -> String {
-        #[derive(Serialize)]
-        enum Wire<'a> {
-            #[serde(rename = "headers")]
-            Headers(&'a HeaderPatch),
-            #[serde(rename = "response")]
-            Response(&'a GeneratedResponse),
-        }
-        let action = match &self.action {
-            Action::Patch(patch) => Wire::Headers(patch),
-            Action::Respond(response) => Wire::Response(response),
-        };
-        // Serialising our own types cannot fail; an empty string would fail closed anyway.
-        let mut wire = serde_json::to_string(&self.log).unwrap_or_default();
-        wire.push('\n');
-        wire.push_str(&serde_json::to_string(&action).unwrap_or_default());
-        wire
-    }
-
-    /// The object to return to CloudFront for `event`: what the shim does with the wire
-    /// format, for native callers and tests.
-    pub fn apply(&self, mut event: Value) -> Value {
-        let trigger = self.log.trigger;
-        let cf = event.pointer_mut("/Records/0/cf");
-        let target = match (&self.action, cf) {
-            (Action::Respond(response), _) => return response.to_value(),
-            (Action::Patch(_), None) => return Value::Null,
-            (Action::Patch(patch), Some(cf)) => {
-                let field = if trigger == Trigger::ViewerRequest.name() {
-                    "request"
-                } else {
-                    "response"
-                };
-                let Some(Value::Object(mut message)) = cf.get_mut(field).map(Value::take) else {
-                    return Value::Null;
-                };
-                let mut headers = match message.remove("headers") {
-                    Some(Value::Object(headers)) => headers,
-                    _ => Map::new(),
-                };
-                patch.apply(&mut headers);
-                message.insert("headers".to_owned(), Value::Object(headers));
-                message
-            }
-        };
-        Value::Object(target)
-    }
 }
 
 /// A decision applied to its event (see [`Engine::handle`]).
@@ -171,35 +87,36 @@ impl Engine {
         &self.config
     }
 
-    /// Decides one event given as JSON text: the hot path the shim calls.
+    /// Decides one event given as the shim's flat text ([`crate::event`]): the hot path.
     ///
     /// # Errors
-    /// [`Error::EventMalformed`] when the text is not an event whose trigger, request and
-    /// (for response triggers) response can be read; the caller then fails closed.
-    pub fn decide(&self, event_json: &str, now: UnixSeconds) -> Result<Decision, Error> {
-        let event = CfEvent::parse(event_json)?;
+    /// [`Error::EventMalformed`] when the text is not an event edgeguard can read; the
+    /// caller then fails closed.
+    pub fn decide(&self, event_text: &str, now: UnixSeconds) -> Result<Decision, Error> {
+        let event = CfEvent::parse(event_text)?;
         Ok(match event.trigger {
             Trigger::ViewerRequest => self.viewer_request(&event, now),
             Trigger::OriginResponse | Trigger::ViewerResponse => self.response(&event),
         })
     }
 
-    /// Decides one event and applies the decision to it, returning what CloudFront gets
-    /// back (the shim does the same in JavaScript).
+    /// Decides one Lambda@Edge event and applies the decision to it, returning what
+    /// CloudFront gets back. It goes through the same flat text and wire text as the shim.
     ///
     /// # Errors
-    /// As [`Engine::decide`].
+    /// As [`Engine::decide`]; [`Error::Internal`] if the wire text could not be written.
     pub fn handle(&self, event: Value, now: UnixSeconds) -> Result<Outcome, Error> {
-        let decision = self.decide(&event.to_string(), now)?;
+        let decision = self.decide(&event::flatten(&event)?, now)?;
+        let result = wire::apply(&wire::write(&decision)?, event)?;
         Ok(Outcome {
-            result: decision.apply(event),
+            result,
             log: decision.log,
         })
     }
 
     fn viewer_request(&self, event: &CfEvent<'_>, now: UnixSeconds) -> Decision {
-        let mut log = LogRecord::new(Trigger::ViewerRequest, event.request_id.as_deref());
-        match self.decide_request(&event.request, now, &mut log) {
+        let mut log = LogRecord::new(Trigger::ViewerRequest, event.request_id);
+        match self.decide_request(event, now, &mut log) {
             Ok(patch) => Decision {
                 action: Action::Patch(patch),
                 log,
@@ -214,7 +131,7 @@ impl Engine {
                 Decision {
                     action: Action::Respond(GeneratedResponse::for_error(
                         error,
-                        &event.distribution_domain,
+                        event.distribution_domain,
                     )),
                     log,
                 }
@@ -224,7 +141,7 @@ impl Engine {
 
     fn decide_request(
         &self,
-        request: &Message<'_>,
+        request: &CfEvent<'_>,
         now: UnixSeconds,
         log: &mut LogRecord,
     ) -> Result<HeaderPatch, Error> {
@@ -237,7 +154,7 @@ impl Engine {
                 patch.remove(sent);
             }
         }
-        let uri = request.uri.as_deref().ok_or(Error::EventMalformed)?;
+        let uri = request.uri.ok_or(Error::EventMalformed)?;
         let credential = self.find_credential(headers);
         let (route, decision) = policy::viewer_request(&self.config, uri, credential, now, self);
         log.describe_route(&self.config, &route);
@@ -303,35 +220,23 @@ impl Engine {
 
     fn response(&self, event: &CfEvent<'_>) -> Decision {
         let trigger = event.trigger;
-        let mut log = LogRecord::new(trigger, event.request_id.as_deref());
-        let route = match event.request.uri.as_deref() {
+        let mut log = LogRecord::new(trigger, event.request_id);
+        let route = match event.uri {
             Some(uri) => route::resolve(&self.config.routes, uri),
             None => route::fail_closed(route::Resolution::Undecodable),
         };
         log.describe_route(&self.config, &route);
-        // `CfEvent::parse` refuses response triggers without a response; if one slipped
-        // through anyway, fail closed rather than trust an empty header set.
-        let Some(response) = event.response.as_ref() else {
-            log.code = Some(Error::EventMalformed.code());
-            return Decision {
-                action: Action::Patch(Self::rewrite_patch(None, policy::FAIL_CLOSED_RESPONSE)),
-                log: LogRecord {
-                    outcome: "fail-closed",
-                    ..log
-                },
-            };
-        };
         let rewrite = match trigger {
             Trigger::ViewerResponse => policy::viewer_response(&route),
             _ => {
-                let cache_control = response.headers.values("cache-control").join(", ");
+                let cache_control = event.headers.values("cache-control").join(", ");
                 policy::origin_response(
                     &route,
                     OriginResponseFacts {
-                        status: response.status(),
+                        status: event.status,
                         cache_control: (!cache_control.is_empty())
                             .then_some(cache_control.as_str()),
-                        sets_cookie: response.headers.contains("set-cookie"),
+                        sets_cookie: event.headers.contains("set-cookie"),
                     },
                 )
             }
@@ -341,14 +246,14 @@ impl Engine {
             ResponseRewrite::Replace { .. } => "rewrite",
         };
         Decision {
-            action: Action::Patch(Self::rewrite_patch(Some(&response.headers), rewrite)),
+            action: Action::Patch(Self::rewrite_patch(&event.headers, rewrite)),
             log,
         }
     }
 
     /// The header patch for a response rewrite: every sent spelling of the headers it
     /// replaces goes, then the new values are set.
-    fn rewrite_patch(sent: Option<&Headers<'_>>, rewrite: ResponseRewrite) -> HeaderPatch {
+    fn rewrite_patch(sent: &Headers<'_>, rewrite: ResponseRewrite) -> HeaderPatch {
         let mut patch = HeaderPatch::default();
         let ResponseRewrite::Replace {
             cache_control,
@@ -363,7 +268,7 @@ impl Engine {
             &["cache-control"]
         };
         for name in replaced {
-            for spelling in sent.into_iter().flat_map(|headers| headers.names_of(name)) {
+            for spelling in sent.names_of(name) {
                 patch.remove(spelling);
             }
         }
@@ -403,41 +308,6 @@ impl Authenticator for Engine {
         cache.insert(digest, CachedUser::new(&claims, identity.clone()));
         Ok(identity)
     }
-}
-
-impl LogRecord {
-    fn new(trigger: Trigger, request_id: Option<&str>) -> LogRecord {
-        LogRecord {
-            trigger: trigger.name(),
-            route: None,
-            resolution: "",
-            access: "",
-            cache: "",
-            outcome: "",
-            code: None,
-            request_id: request_id.map(safe_request_id),
-            cache_key: None,
-        }
-    }
-
-    fn describe_route(&mut self, config: &Config, route: &EffectiveRoute) {
-        self.route = route
-            .index
-            .and_then(|i| config.routes.get(i))
-            .map(|r| r.path.as_str().to_owned());
-        self.resolution = route.resolution.name();
-        self.access = route.access.name();
-        self.cache = route.cache.name();
-    }
-}
-
-/// CloudFront's request ids are base64-like; anything else is cut down to that alphabet so
-/// a forged event cannot inject into the log line.
-fn safe_request_id(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '+' | '/'))
-        .take(128)
-        .collect()
 }
 
 #[cfg(all(test, feature = "rust-crypto"))]

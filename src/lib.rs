@@ -41,6 +41,7 @@
     )
 )]
 
+pub mod action;
 pub mod cache_control;
 pub mod cachekey;
 pub mod config;
@@ -49,10 +50,12 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod jwt;
+pub mod log;
 pub mod policy;
 pub mod route;
 pub mod secret;
 pub mod token_cache;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

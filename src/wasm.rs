@@ -1,12 +1,16 @@
-//! The WebAssembly boundary: build the engine once, then `handle(event_json, now_ms)`.
+//! The WebAssembly boundary: build the engine once; then, per event, the shim encodes the
+//! flat event text ([`crate::event`]) into [`Engine::input`] and calls [`Engine::decide`].
 //! No decisions live here; the host-crypto backend only forwards signature checks.
 
+use js_sys::{Uint8Array, WebAssembly};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::config::{Config, ConfigReport, IssuerKey};
-use crate::engine;
 use crate::error::Error;
+use crate::event::MAX_EVENT_BYTES;
 use crate::jwt::{verify_hmac, Alg, KeyKind, KeyMaterial, SignatureVerifier, UnixSeconds};
+use crate::{engine, wire};
 
 #[wasm_bindgen(module = "/js-shim/host-crypto.js")]
 extern "C" {
@@ -118,7 +122,11 @@ fn import_keys(config: &Config) -> Result<HostVerifier, ConfigReport> {
 
 /// The engine as JavaScript sees it.
 #[wasm_bindgen]
-pub struct Engine(engine::Engine);
+pub struct Engine {
+    core: engine::Engine,
+    /// Where the shim writes each event's flat text (kept: one allocation per container).
+    input: Vec<u8>,
+}
 
 #[wasm_bindgen]
 impl Engine {
@@ -133,29 +141,55 @@ impl Engine {
         let invalid = |report: ConfigReport| JsError::new(&format!("config_invalid\n{report}"));
         let config = Config::from_json(config_json).map_err(invalid)?;
         let verifier = import_keys(&config).map_err(invalid)?;
-        Ok(Engine(engine::Engine::with_verifier(
-            config,
-            Box::new(verifier),
-        )))
+        Ok(Engine {
+            core: engine::Engine::with_verifier(config, Box::new(verifier)),
+            input: Vec::new(),
+        })
     }
 
-    /// Decides one Lambda@Edge event. Returns the log line, a newline, and then
-    /// `{"headers": {name: [{key, value}] | null}}` (a patch for the request or response
-    /// the event carries) or `{"response": …}` (a generated response).
+    /// A view of the first `len` bytes of the input buffer, for the shim to encode the flat
+    /// event text into with `TextEncoder.encodeInto`: one native copy, where passing a
+    /// string copies it into WebAssembly memory with a JavaScript loop (about 3 µs a
+    /// request). The view is valid until the next call into the engine.
     ///
     /// # Errors
-    /// A JavaScript `Error` with message `event_malformed` when the event cannot be read;
-    /// the shim then fails closed.
+    /// `event_malformed` when `len` is over [`MAX_EVENT_BYTES`].
+    pub fn input(&mut self, len: usize) -> Result<Uint8Array, JsError> {
+        if len > MAX_EVENT_BYTES {
+            return Err(JsError::new(Error::EventMalformed.code()));
+        }
+        if self.input.len() < len {
+            self.input.resize(len, 0);
+        }
+        let offset = u32::try_from(self.input.as_ptr() as usize);
+        let length = u32::try_from(len);
+        let (Ok(offset), Ok(length)) = (offset, length) else {
+            return Err(JsError::new(Error::Internal.code()));
+        };
+        let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+        Ok(Uint8Array::new_with_byte_offset_and_length(
+            &memory.buffer(),
+            offset,
+            length,
+        ))
+    }
+
+    /// Decides the event whose flat text fills the first `len` bytes of the input buffer.
+    /// Returns the wire text ([`crate::wire`]): the log line, then the header patch or the
+    /// generated response.
     ///
-    /// The event arrives as UTF-8 bytes (`Buffer.from(JSON.stringify(event))`): Node encodes
-    /// and copies those natively, where a string is copied into WebAssembly memory by a
-    /// JavaScript loop.
-    pub fn handle(&self, event_json: &[u8], now_ms: f64) -> Result<String, JsError> {
-        let event_json = std::str::from_utf8(event_json)
-            .map_err(|_| JsError::new(Error::EventMalformed.code()))?;
-        self.0
-            .decide(event_json, UnixSeconds::from_millis(now_ms))
-            .map(|decision| decision.to_wire())
+    /// # Errors
+    /// A JavaScript `Error` whose message is the code: `event_malformed` when the event
+    /// cannot be read; the shim then fails closed.
+    pub fn decide(&self, len: usize, now_ms: f64) -> Result<String, JsError> {
+        let text = self
+            .input
+            .get(..len)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .ok_or_else(|| JsError::new(Error::EventMalformed.code()))?;
+        self.core
+            .decide(text, UnixSeconds::from_millis(now_ms))
+            .and_then(|decision| wire::write(&decision))
             .map_err(|error| JsError::new(error.code()))
     }
 }

@@ -11,7 +11,7 @@
 mod common;
 
 use edgeguard::jwt::UnixSeconds;
-use edgeguard::{Config, Engine};
+use edgeguard::{Config, Engine, Error};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -88,7 +88,44 @@ proptest! {
                 "cache-control": [{"key": "Cache-Control", "value": cache_control}]
             }}
         }}]});
-        let outcome = engine().handle(event, UnixSeconds(1.7e9));
-        prop_assert!(outcome.is_ok());
+        // A "\n" inside a string is refused as malformed (src/event.rs); nothing else is.
+        let newline = [&token, &uri, &status, &cache_control].iter().any(|s| s.contains('\n'));
+        match engine().handle(event, UnixSeconds(1.7e9)) {
+            Ok(_) => prop_assert!(!newline),
+            Err(error) => prop_assert!(newline && error == Error::EventMalformed, "{error:?}"),
+        }
+    }
+
+    /// Whatever the other headers hold (newlines, tabs, names like ours), a client-sent
+    /// identity header never reaches the origin: the request is cleaned or refused.
+    #[test]
+    fn client_identity_headers_never_survive(
+        headers in prop::collection::vec((
+            prop_oneof![
+                Just("x-user-cache-key".to_owned()), Just("X_User_Cache_Key".to_owned()),
+                Just("x-auth-sub".to_owned()), Just("cookie".to_owned()), "[a-z_-]{1,12}",
+                ".{0,12}"
+            ],
+            prop::collection::vec("(forged|[\\n\\t\\-+=a-z_]){0,6}", 0..3),
+        ), 0..6),
+        uri in prop_oneof![Just("/api/x"), Just("/public/x")],
+    ) {
+        let mut map = serde_json::Map::new();
+        for (name, values) in headers {
+            let lines: Vec<Value> = values.iter().map(|v| json!({"key": name, "value": v})).collect();
+            map.insert(name, Value::Array(lines));
+        }
+        let event = common::viewer_request(uri, Value::Object(map));
+        let Ok(outcome) = engine().handle(event, UnixSeconds(1.7e9)) else {
+            return Ok(());
+        };
+        if outcome.result.get("status").is_some() {
+            return Ok(()); // a generated 401 (no valid token was sent): nothing is forwarded
+        }
+        // Public routes forward no identity at all (this config has no optional route).
+        for name in outcome.result["headers"].as_object().into_iter().flatten().map(|(n, _)| n) {
+            let loose = name.to_ascii_lowercase().replace('_', "-");
+            prop_assert!(loose != "x-user-cache-key" && loose != "x-auth-sub", "{name} survived");
+        }
     }
 }

@@ -3,9 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use edgeguard::config::IssuerKey;
+use edgeguard::event::flatten;
 use edgeguard::jwt::{self, KeyMaterial};
 use edgeguard::wasm::{Engine, HostVerifier};
 use serde_json::{json, Value};
+use wasm_bindgen::JsError;
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const VECTORS: &str = include_str!("vectors/tokens.json");
@@ -20,20 +22,26 @@ fn event(uri: &str, authorization: Option<&str>) -> String {
     if let Some(value) = authorization {
         headers["authorization"] = json!([{"key": "Authorization", "value": value}]);
     }
-    json!({"Records": [{"cf": {
+    let event = json!({"Records": [{"cf": {
         "config": {"distributionDomainName": "d1.cloudfront.net", "eventType": "viewer-request", "requestId": "r1"},
         "request": {"clientIp": "203.0.113.1", "headers": headers, "method": "GET", "querystring": "", "uri": uri}
-    }}]})
-    .to_string()
+    }}]});
+    flatten(&event).unwrap()
 }
 
-/// Splits the wire format: the log line, a newline, then the action.
-fn wire(text: &str) -> (Value, Value) {
-    let (log, action) = text.split_once('\n').unwrap();
-    (
-        serde_json::from_str(log).unwrap(),
-        serde_json::from_str(action).unwrap(),
-    )
+/// What the shim does: encode the text into the engine's input view, then decide.
+fn decide(engine: &mut Engine, text: &[u8], now_ms: f64) -> Result<String, JsError> {
+    let view = engine.input(text.len())?;
+    assert_eq!(view.length() as usize, text.len());
+    view.copy_from(text);
+    engine.decide(text.len(), now_ms)
+}
+
+/// Splits the wire text: the log line, then the action lines.
+fn wire(text: &str) -> (Value, Vec<String>) {
+    let mut lines = text.split('\n');
+    let log = serde_json::from_str(lines.next().unwrap()).unwrap();
+    (log, lines.map(str::to_owned).collect())
 }
 
 fn case(name: &str) -> Value {
@@ -49,25 +57,19 @@ fn case(name: &str) -> Value {
 #[wasm_bindgen_test]
 fn builds_from_config_and_forwards_a_verified_request() {
     let v = vectors();
-    let engine = Engine::new(&v["config"].to_string()).unwrap();
+    let mut engine = Engine::new(&v["config"].to_string()).unwrap();
     let valid = case("es256_valid");
     let now_ms = v["now"].as_f64().unwrap() * 1000.0;
-    let (log, action) = wire(
-        &engine
-            .handle(
-                event("/api/x", valid["authorization"][0].as_str()).as_bytes(),
-                now_ms,
-            )
-            .unwrap(),
+    let text = event("/api/x", valid["authorization"][0].as_str());
+    let (log, actions) = wire(&decide(&mut engine, text.as_bytes(), now_ms).unwrap());
+    let key = valid["expect"]["cacheKey"].as_str().unwrap();
+    assert!(
+        actions.contains(&"-authorization".to_owned()),
+        "the token is deleted: {actions:?}"
     );
-    assert_eq!(
-        action["headers"]["x-user-cache-key"][0]["value"],
-        valid["expect"]["cacheKey"]
-    );
-    assert_eq!(
-        action["headers"]["authorization"],
-        Value::Null,
-        "the token is deleted"
+    assert!(
+        actions.contains(&format!("+x-user-cache-key\tX-User-Cache-Key\t{key}")),
+        "{actions:?}"
     );
     assert_eq!(log["outcome"], "forward");
 }
@@ -75,19 +77,15 @@ fn builds_from_config_and_forwards_a_verified_request() {
 #[wasm_bindgen_test]
 fn rejects_with_a_401_and_a_stable_code() {
     let v = vectors();
-    let engine = Engine::new(&v["config"].to_string()).unwrap();
+    let mut engine = Engine::new(&v["config"].to_string()).unwrap();
     let expired = case("expired_beyond_skew");
     let now_ms = v["now"].as_f64().unwrap() * 1000.0;
-    let (log, action) = wire(
-        &engine
-            .handle(
-                event("/api/x", expired["authorization"][0].as_str()).as_bytes(),
-                now_ms,
-            )
-            .unwrap(),
-    );
-    assert_eq!(action["response"]["status"], "401");
-    assert_eq!(action["response"]["body"], "{\"error\":\"token_expired\"}");
+    let text = event("/api/x", expired["authorization"][0].as_str());
+    let (log, actions) = wire(&decide(&mut engine, text.as_bytes(), now_ms).unwrap());
+    assert_eq!(actions.len(), 1);
+    let response: Value = serde_json::from_str(actions[0].strip_prefix('=').unwrap()).unwrap();
+    assert_eq!(response["status"], "401");
+    assert_eq!(response["body"], "{\"error\":\"token_expired\"}");
     assert_eq!(log["code"], "token_expired");
 }
 
@@ -95,14 +93,20 @@ fn rejects_with_a_401_and_a_stable_code() {
 fn bad_config_and_bad_events_are_errors_not_traps() {
     assert!(Engine::new("{}").is_err());
     assert!(Engine::new("not json").is_err());
-    let engine = Engine::new(&vectors()["config"].to_string()).unwrap();
-    assert!(engine.handle(b"not json", 0.0).is_err());
-    assert!(engine.handle(b"{\"Records\":[]}", 0.0).is_err());
+    let mut engine = Engine::new(&vectors()["config"].to_string()).unwrap();
+    assert!(decide(&mut engine, b"not an event", 0.0).is_err());
+    assert!(decide(&mut engine, b"6\nviewer-request\n\n\n/\n", 0.0).is_err());
+    assert!(
+        decide(&mut engine, &[0xff, 0xfe], 0.0).is_err(),
+        "not UTF-8"
+    );
+    assert!(
+        engine.decide(1 << 21, 0.0).is_err(),
+        "beyond the input buffer"
+    );
+    assert!(engine.input((1 << 20) + 1).is_err(), "over the size limit");
     // Still usable afterwards.
-    assert!(engine
-        .handle(event("/public", None).as_bytes(), 0.0)
-        .is_ok());
-    assert!(engine.handle(&[0xff, 0xfe], 0.0).is_err(), "not UTF-8");
+    assert!(decide(&mut engine, event("/public", None).as_bytes(), 0.0).is_ok());
 }
 
 #[wasm_bindgen_test]

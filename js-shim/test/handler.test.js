@@ -180,13 +180,31 @@ test('malformed events fail closed (CONTRACT §8)', async () => {
   assert.equal(header(response, 'cache-control'), 'private, no-store');
 });
 
+test('a newline inside a header value cannot hide the next header from the core', async () => {
+  // Flattened naively, "x\nx-user-cache-key" would pose as a name and the forged key after
+  // it as that name's value; the core counts the fields and fails the request closed.
+  const forged = viewerRequest('/static/x', { 'X-A': 'x\nb', 'X-User-Cache-Key': 'forged' });
+  const before = logLines.length;
+  const vr = await run(forged);
+  assert.equal(vr.status, '503');
+  assert.equal(JSON.parse(logLines[before]).code, 'event_malformed');
+  const noLines = viewerRequest('/static/x');
+  noLines.Records[0].cf.request.headers['x-user-cache-key'] = [];
+  assert.equal((await run(noLines)).status, '503', 'a name without lines is refused too');
+  const response = responseEvent('origin-response', '/api/x', 200, { 'X-A': 'a\nb', 'Cache-Control': 'public' });
+  assert.equal(header(await run(response), 'cache-control'), 'private, no-store');
+  // Tabs are legal in header values: the fields still count right.
+  const tabbed = await run(viewerRequest('/static/x', { 'X-A': 'a\tb' }));
+  assert.equal(header(tabbed, 'x-a'), 'a\tb');
+});
+
 test('a WebAssembly trap fails closed and the instance is rebuilt', async () => {
   const { handler: fresh, dir } = loadBundle(config);
   const gluePath = path.join(dir, 'edgeguard.js');
   // Makes the currently loaded instance trap on its next call, as a Rust panic would.
   const trapNextCall = () => {
     const glue = require(gluePath);
-    glue.Engine.prototype.handle = function trap() {
+    glue.Engine.prototype.decide = function trap() {
       throw new WebAssembly.RuntimeError('unreachable');
     };
     return glue;

@@ -1,0 +1,200 @@
+//! What edgeguard hands back for an event: a patch to the headers of the request or
+//! response CloudFront sent, or (at viewer-request) a generated response.
+
+use std::collections::BTreeMap;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+use crate::error::Error;
+
+/// What to do with the message CloudFront sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Change these headers of the request (viewer-request) or response (response
+    /// triggers) and return it; every other field is left exactly as it came.
+    Patch(HeaderPatch),
+    /// Answer the viewer with this generated response (viewer-request only).
+    Respond(GeneratedResponse),
+}
+
+/// Changes to the headers of the message CloudFront sent: for each header name, its new
+/// single value, or `None` to delete it. The last change to a name wins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderPatch(BTreeMap<String, Option<(String, String)>>);
+
+impl HeaderPatch {
+    /// Deletes the header stored under exactly `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.0.insert(name.to_owned(), None);
+    }
+
+    /// Replaces header `name` (lowercase) with one `value`.
+    pub fn set(&mut self, name: &str, value: &str) {
+        let name = name.to_ascii_lowercase();
+        let display = display_name(&name);
+        self.0.insert(name, Some((display, value.to_owned())));
+    }
+
+    /// True when nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The changes, by name, in name order.
+    pub fn changes(&self) -> impl Iterator<Item = (&str, Option<(&str, &str)>)> {
+        self.0.iter().map(|(name, change)| {
+            (
+                name.as_str(),
+                change.as_ref().map(|(k, v)| (k.as_str(), v.as_str())),
+            )
+        })
+    }
+}
+
+/// Serialised straight to CloudFront's `headers` shape, without building a `Value`
+/// (this runs on every request).
+impl Serialize for HeaderPatch {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Line<'a> {
+            key: &'a str,
+            value: &'a str,
+        }
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, change) in &self.0 {
+            match change {
+                Some((key, value)) => map.serialize_entry(name, &[Line { key, value }])?,
+                None => map.serialize_entry(name, &())?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// `x-user-cache-key` → `X-User-Cache-Key`, as Lambda@Edge would fill in. One pass, one
+/// allocation: this runs for every header edgeguard sets.
+fn display_name(name: &str) -> String {
+    if name.eq_ignore_ascii_case("www-authenticate") {
+        return "WWW-Authenticate".to_owned();
+    }
+    let mut out = String::with_capacity(name.len());
+    let mut start_of_word = true;
+    for c in name.chars() {
+        out.push(if start_of_word {
+            c.to_ascii_uppercase()
+        } else {
+            c.to_ascii_lowercase()
+        });
+        start_of_word = c == '-';
+    }
+    out
+}
+
+/// A response generated at viewer-request (never cached by CloudFront, never seen by the
+/// viewer-response trigger), in Lambda@Edge's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GeneratedResponse {
+    status: String,
+    status_description: &'static str,
+    headers: HeaderPatch,
+    body: String,
+    body_encoding: &'static str,
+}
+
+impl GeneratedResponse {
+    /// The response for `error`: `401` with an RFC 6750 challenge for token errors, `503`
+    /// otherwise; always `Cache-Control: no-store` and `{"error":"<code>"}`.
+    pub fn for_error(error: Error, distribution_domain: &str) -> GeneratedResponse {
+        let status = error.status();
+        let mut headers = HeaderPatch::default();
+        headers.set("cache-control", "no-store");
+        headers.set("content-type", "application/json");
+        if status == 401 {
+            let realm = realm(distribution_domain);
+            // RFC 6750 §3.1: no `error` attribute when the request simply had no credentials.
+            let challenge = if error == Error::TokenMissing {
+                format!("Bearer realm=\"{realm}\"")
+            } else {
+                format!("Bearer realm=\"{realm}\", error=\"invalid_token\"")
+            };
+            headers.set("www-authenticate", &challenge);
+        }
+        GeneratedResponse {
+            status: status.to_string(),
+            status_description: if status == 401 {
+                "Unauthorized"
+            } else {
+                "Service Unavailable"
+            },
+            headers,
+            // Codes are fixed lowercase words: nothing to escape.
+            body: format!("{{\"error\":\"{}\"}}", error.code()),
+            body_encoding: "text",
+        }
+    }
+
+    /// As a JSON value (for native callers and tests).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+/// The realm: the distribution's domain, restricted to host-name characters so that it can
+/// never break out of the quoted string.
+fn realm(domain: &str) -> String {
+    domain
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+        .take(253)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_are_title_case() {
+        assert_eq!(display_name("x-user-cache-key"), "X-User-Cache-Key");
+        assert_eq!(display_name("cache-control"), "Cache-Control");
+        assert_eq!(display_name("www-authenticate"), "WWW-Authenticate");
+        assert_eq!(display_name("X-AUTH--sub"), "X-Auth--Sub");
+    }
+
+    #[test]
+    fn patches_keep_the_last_change_to_a_name() {
+        let mut patch = HeaderPatch::default();
+        patch.set("X-C", "1");
+        patch.remove("X-B");
+        patch.set("x-c", "2");
+        assert_eq!(
+            patch.changes().collect::<Vec<_>>(),
+            [("X-B", None), ("x-c", Some(("X-C", "2")))]
+        );
+    }
+
+    #[test]
+    fn generated_401s_follow_rfc_6750() {
+        let generated_error = |e, d| GeneratedResponse::for_error(e, d).to_value();
+        let missing = generated_error(Error::TokenMissing, "d1.cloudfront.net");
+        assert_eq!(missing["status"], "401");
+        assert_eq!(
+            missing["headers"]["www-authenticate"][0]["value"],
+            "Bearer realm=\"d1.cloudfront.net\""
+        );
+        assert_eq!(missing["headers"]["cache-control"][0]["value"], "no-store");
+        assert_eq!(missing["body"], "{\"error\":\"token_missing\"}");
+
+        let bad = generated_error(Error::SignatureInvalid, "evil\"domain");
+        assert_eq!(
+            bad["headers"]["www-authenticate"][0]["value"],
+            "Bearer realm=\"evildomain\", error=\"invalid_token\""
+        );
+        let down = generated_error(Error::EventMalformed, "");
+        assert_eq!(down["status"], "503");
+        assert!(down["headers"].get("www-authenticate").is_none());
+    }
+}

@@ -1,0 +1,152 @@
+//! The one log line per decision (CONTRACT §9), and its JSON.
+//!
+//! A record carries no token, claim, header value, `kid` or key: the route is the
+//! configured pattern and the cache key is cut to 8 characters.
+
+use crate::config::Config;
+use crate::event::Trigger;
+use crate::route::EffectiveRoute;
+
+/// One log line per decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRecord {
+    /// The trigger that ran.
+    pub trigger: &'static str,
+    /// The configured pattern of the route, when one matched.
+    pub route: Option<String>,
+    /// How the route was decided (`matched`, `ambiguous`, …).
+    pub resolution: &'static str,
+    /// Access enforced.
+    pub access: &'static str,
+    /// Caching enforced.
+    pub cache: &'static str,
+    /// What happened: `forward`, `reject`, `rewrite`, `keep`, `fail-closed`.
+    pub outcome: &'static str,
+    /// The error code, when there was one.
+    pub code: Option<&'static str>,
+    /// CloudFront's request id.
+    pub request_id: Option<String>,
+    /// The first 8 characters of the cache key.
+    pub cache_key: Option<String>,
+}
+
+impl LogRecord {
+    /// An empty record for one event.
+    pub fn new(trigger: Trigger, request_id: Option<&str>) -> LogRecord {
+        LogRecord {
+            trigger: trigger.name(),
+            route: None,
+            resolution: "",
+            access: "",
+            cache: "",
+            outcome: "",
+            code: None,
+            request_id: request_id.map(safe_request_id),
+            cache_key: None,
+        }
+    }
+
+    /// Records the route that applied and what it enforced.
+    pub fn describe_route(&mut self, config: &Config, route: &EffectiveRoute) {
+        self.route = route
+            .index
+            .and_then(|i| config.routes.get(i))
+            .map(|r| r.path.as_str().to_owned());
+        self.resolution = route.resolution.name();
+        self.access = route.access.name();
+        self.cache = route.cache.name();
+    }
+
+    /// The record as one line of compact JSON (see [`LogRecord::write_json`]).
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(256);
+        self.write_json(&mut out);
+        out
+    }
+
+    /// Appends the record as one line of compact JSON, fields in a fixed order, absent
+    /// values as `null`. Written by hand: it runs on every request.
+    pub fn write_json(&self, out: &mut String) {
+        let fields: [(&str, Option<&str>); 9] = [
+            ("trigger", Some(self.trigger)),
+            ("route", self.route.as_deref()),
+            ("resolution", Some(self.resolution)),
+            ("access", Some(self.access)),
+            ("cache", Some(self.cache)),
+            ("outcome", Some(self.outcome)),
+            ("code", self.code),
+            ("requestId", self.request_id.as_deref()),
+            ("cacheKey", self.cache_key.as_deref()),
+        ];
+        out.push('{');
+        for (i, (name, value)) in fields.into_iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(name);
+            out.push_str("\":");
+            match value {
+                Some(value) => push_json_string(out, value),
+                None => out.push_str("null"),
+            }
+        }
+        out.push('}');
+    }
+}
+
+/// Appends `value` as a JSON string: `"` and `\` escaped, control characters as `\uXXXX`,
+/// so a line can never be broken or closed early by what it quotes.
+fn push_json_string(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// CloudFront's request ids are base64-like; anything else is cut down to that alphabet so
+/// a forged event cannot inject into the log line.
+fn safe_request_id(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '+' | '/'))
+        .take(128)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn line(record: &LogRecord) -> Value {
+        let out = record.to_json();
+        assert!(!out.contains('\n'));
+        serde_json::from_str(&out).unwrap()
+    }
+
+    #[test]
+    fn records_are_one_line_of_json_with_every_field() {
+        let mut record = LogRecord::new(Trigger::OriginResponse, None);
+        record.route = Some("/a\"b\\c\n\u{1}é*".to_owned());
+        record.outcome = "keep";
+        assert_eq!(
+            line(&record),
+            json!({"trigger": "origin-response", "route": "/a\"b\\c\n\u{1}é*",
+                   "resolution": "", "access": "", "cache": "", "outcome": "keep",
+                   "code": null, "requestId": null, "cacheKey": null})
+        );
+    }
+
+    #[test]
+    fn request_ids_are_cut_to_their_alphabet() {
+        let record = LogRecord::new(Trigger::ViewerRequest, Some("abc\"}\n{\"x\":1"));
+        assert_eq!(record.request_id.as_deref(), Some("abcx1"));
+        assert_eq!(line(&record)["requestId"], "abcx1");
+    }
+}
