@@ -35,14 +35,15 @@ exports.importKey = function importKey(jwkJson) {
   }
 };
 
-// SHA-256 of `data` into `out` (the core's verified-token cache key): OpenSSL uses the
-// CPU's SHA extensions, which WebAssembly cannot.
-// crypto.hash (Node >= 20.12) skips the Hash object: half the cost of createHash here.
-const sha256OneShot = typeof crypto.hash === 'function'
-  ? (data) => crypto.hash('sha256', data, 'buffer')
-  : (data) => crypto.createHash('sha256').update(data).digest();
+// SHA-256 of `data`, as 64 hex digits written into `out` (the core's verified-token cache
+// key): OpenSSL uses the CPU's SHA extensions, which WebAssembly cannot. crypto.hash (Node
+// >= 20.12) skips the Hash object, and its hex output skips the Buffer: a third of the cost.
+const encoder = new TextEncoder();
+const sha256Hex = typeof crypto.hash === 'function'
+  ? (data) => crypto.hash('sha256', data)
+  : (data) => crypto.createHash('sha256').update(data).digest('hex');
 exports.sha256 = function sha256(data, out) {
-  out.set(sha256OneShot(data));
+  encoder.encodeInto(sha256Hex(data), out);
 };
 
 exports.verify = function verify(handle, alg, data, signature) {

@@ -6,14 +6,12 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-
 const GLUE = path.join(__dirname, 'edgeguard.js');
 // Lambda@Edge has no environment variables; EDGEGUARD_CONFIG is for local runs only.
 const CONFIG_PATH = process.env.EDGEGUARD_CONFIG || path.join(__dirname, 'config.json');
 
 const CORE_CODES = new Set(['config_invalid', 'event_malformed']);
 const encoder = new TextEncoder();
-
 let engine = null;
 
 // One engine per container, built on first use and again after a WebAssembly trap.
@@ -38,19 +36,19 @@ exports.handler = async function handler(event) {
   try {
     const message = trigger === 'viewer-request' ? cf.request : cf?.response;
     const core = currentEngine();
-    const text = flatten(cf, message); // UTF-8 needs at most 3 bytes per UTF-16 unit:
+    const text = flatten(cf, message); // UTF-8 needs at most 3 bytes per UTF-16 unit
     const { written } = encoder.encodeInto(text, core.input(text.length * 3));
-    // The core answers with its log line and then the actions (src/wire.rs): a generated
-    // response (`=json`), or headers to delete (`-name`) and set (`+name\tkey\tvalue`).
-    const [logLine, ...actions] = core.decide(written, Date.now()).split('\n');
-    console.log(logLine);
-    if (actions[0]?.[0] === '=') return JSON.parse(actions[0].slice(1));
+    // The answer (src/wire.rs): the log line, then `=json` or `-name`/`+name\tkey\tvalue` lines.
+    const lines = core.decide(written, Date.now()).split('\n');
+    console.log(lines[0]);
+    if (lines.length > 1 && lines[1][0] === '=') return JSON.parse(lines[1].slice(1));
     const headers = message.headers || (message.headers = {});
-    for (const action of actions) {
-      if (action[0] === '-') { delete headers[action.slice(1)]; continue; }
-      const keyAt = action.indexOf('\t') + 1;
-      const valueAt = action.indexOf('\t', keyAt) + 1;
-      headers[action.slice(1, keyAt - 1)] = [{ key: action.slice(keyAt, valueAt - 1), value: action.slice(valueAt) }];
+    for (let i = 1; i < lines.length; i++) {
+      const action = lines[i], keyAt = action.indexOf('\t') + 1, valueAt = action.indexOf('\t', keyAt) + 1;
+      if (action[0] === '-') delete headers[action.slice(1)];
+      else if (action[0] === '+' && valueAt > keyAt && keyAt > 0) {
+        headers[action.slice(1, keyAt - 1)] = [{ key: action.slice(keyAt, valueAt - 1), value: action.slice(valueAt) }];
+      } else throw new Error('internal'); // not wire text: fail closed
     }
     return message;
   } catch (err) {
@@ -67,22 +65,24 @@ exports.handler = async function handler(event) {
 // their count. The core refuses a count that disagrees, so a "\n" inside a string cannot
 // shift a value into a name; a header without lines, whose name the core would miss, too.
 function flatten(cf, message) {
-  if (typeof message !== 'object' || message === null) throw new Error('event_malformed');
+  const { headers, status } = record(message);
   const { config, request } = cf;
-  const status = typeof message.status === 'number' ? String(message.status) : optional(message.status);
   let count = 5;
-  let text = `${string(config.eventType)}\n${optional(config.requestId)}\n${optional(config.distributionDomainName)}\n${string(request?.uri)}\n${status}`;
-  for (const name in message.headers) {
-    const lines = message.headers[name];
-    if (!Array.isArray(lines) || lines.length === 0) throw new Error('event_malformed');
-    for (const line of lines) text += `\n${name}\n${string(line && line.value)}`;
+  let text = `${string(config.eventType)}\n${optional(config.requestId)}\n${optional(config.distributionDomainName)}\n${string(request?.uri)}\n${optional(status)}`;
+  for (const name in headers == null ? {} : record(headers)) {
+    const lines = headers[name];
+    if (!Array.isArray(lines) || lines.length === 0) malformed();
+    for (const line of lines) text += `\n${name}\n${string(line?.value)}`;
     count += 2 * lines.length;
   }
-  return `${count}\n${text}`;
+  // encodeInto would turn a lone surrogate into U+FFFD: the core would read another string.
+  return text.isWellFormed() ? `${count}\n${text}` : malformed();
 }
 
-function string(value) { if (typeof value === 'string') return value; throw new Error('event_malformed'); }
+function malformed() { throw new Error('event_malformed'); }
+function string(value) { return typeof value === 'string' ? value : malformed(); }
 function optional(value) { return value === undefined || value === null ? '' : string(value); }
+function record(value) { return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : malformed(); }
 
 // CONTRACT §8: viewer-request answers 503 no-store; response triggers pass the response
 // on as private, no-store so nothing is stored on our behalf.

@@ -131,7 +131,9 @@ impl<'a> CfEvent<'a> {
     pub fn parse(text: &'a str) -> Result<CfEvent<'a>, Error> {
         let (count, rest) = text.split_once('\n').ok_or(Error::EventMalformed)?;
         let count: usize = count.parse().map_err(|_| Error::EventMalformed)?;
-        if count < FIXED_FIELDS || (count - FIXED_FIELDS) % 2 != 0 {
+        // `count` fields need `count - 1` separators: a larger count cannot be true, and is
+        // refused before it sizes anything.
+        if count < FIXED_FIELDS || count > rest.len() + 1 || (count - FIXED_FIELDS) % 2 != 0 {
             return Err(Error::EventMalformed);
         }
         let mut fields = rest.split('\n');
@@ -180,16 +182,12 @@ pub fn flatten(event: &Value) -> Result<String, Error> {
     if !message.is_object() {
         return Err(Error::EventMalformed);
     }
-    let status = match member(message, "status") {
-        Value::Number(n) => n.to_string(),
-        other => optional_text(other)?.to_owned(),
-    };
     let mut fields = vec![
         trigger,
         optional_text(member(config, "requestId"))?,
         optional_text(member(config, "distributionDomainName"))?,
         text(member(request, "uri"))?,
-        &status,
+        optional_text(member(message, "status"))?,
     ];
     match member(message, "headers") {
         Value::Null => {}
@@ -274,7 +272,7 @@ mod tests {
         let event = json!({"Records": [{"cf": {
             "config": {"eventType": "origin-response"},
             "request": {"uri": "/r", "headers": {"authorization": [{"value": "not read"}]}},
-            "response": {"status": 200, "headers": {"cache-control": [{"value": "public"}]}}
+            "response": {"status": "200", "headers": {"cache-control": [{"value": "public"}]}}
         }}]});
         let text = flatten(&event).unwrap();
         let read = CfEvent::parse(&text).unwrap();
@@ -316,6 +314,9 @@ mod tests {
             "6\nviewer-request\n\n\n/\n\nname",
             "7\nviewer-request\n\n\n/\n\nname",
             "5\nviewer-request\n\n\n/\n\nname\nvalue",
+            "18446744073709551615\nviewer-request\n\n\n/\n",
+            "4294967295\nviewer-request\n\n\n/\n",
+            "99999\nviewer-request\n\n\n/\n",
         ] {
             assert_eq!(
                 CfEvent::parse(text).unwrap_err(),
@@ -332,6 +333,11 @@ mod tests {
             viewer_request(json!({"a": [{"value": 1}]})),
             viewer_request(json!({"x-user-cache-key": []})),
             viewer_request(json!("headers")),
+            viewer_request(json!([[{"value": "x"}]])),
+            json!({"Records": [{"cf": {"config": {"eventType": "origin-response"},
+                "request": {"uri": "/"}, "response": {"status": 200}}}]}),
+            json!({"Records": [{"cf": {"config": {"eventType": "origin-response"},
+                "request": {"uri": "/"}, "response": []}}]}),
         ] {
             assert_eq!(
                 flatten(&event).unwrap_err(),

@@ -99,6 +99,11 @@ impl LogRecord {
 /// so a line can never be broken or closed early by what it quotes.
 fn push_json_string(out: &mut String, value: &str) {
     out.push('"');
+    if !value.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(value); // the usual case: nothing to escape
+        out.push('"');
+        return;
+    }
     for c in value.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -113,10 +118,11 @@ fn push_json_string(out: &mut String, value: &str) {
 /// CloudFront's request ids are base64-like; anything else is cut down to that alphabet so
 /// a forged event cannot inject into the log line.
 fn safe_request_id(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '+' | '/'))
-        .take(128)
-        .collect()
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '+' | '/');
+    if id.len() <= 128 && id.chars().all(allowed) {
+        return id.to_owned(); // every id CloudFront sends
+    }
+    id.chars().filter(|c| allowed(*c)).take(128).collect()
 }
 
 #[cfg(test)]

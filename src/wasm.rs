@@ -3,6 +3,7 @@
 //! No decisions live here; the host-crypto backend only forwards signature checks.
 
 use js_sys::{Uint8Array, WebAssembly};
+use sha2::{Digest, Sha256};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -22,7 +23,7 @@ extern "C" {
     #[wasm_bindgen(js_name = verify)]
     fn host_verify(handle: u32, alg: u8, data: &[u8], signature: &[u8]) -> bool;
 
-    /// SHA-256 with `node:crypto`, written into `out` (32 bytes).
+    /// SHA-256 with `node:crypto`, written into `out` as 64 lowercase hex digits.
     #[wasm_bindgen(js_name = sha256)]
     fn host_sha256(data: &[u8], out: &mut [u8]);
 }
@@ -45,9 +46,11 @@ pub struct HostVerifier {
 
 impl SignatureVerifier for HostVerifier {
     fn sha256(&self, data: &[u8]) -> [u8; 32] {
-        let mut out = [0u8; 32];
-        host_sha256(data, &mut out);
-        out
+        let mut hex = [0u8; 64];
+        host_sha256(data, &mut hex);
+        // Trusted no further than its form: anything but 64 hex digits is computed here
+        // instead (slower, never wrong).
+        decode_hex(&hex).unwrap_or_else(|| Sha256::digest(data).into())
     }
 
     fn verify(&self, alg: Alg, key: &IssuerKey, input: &[u8], signature: &[u8]) -> bool {
@@ -67,6 +70,21 @@ impl SignatureVerifier for HostVerifier {
             }
         }
     }
+}
+
+/// 64 hex digits as 32 bytes.
+fn decode_hex(hex: &[u8; 64]) -> Option<[u8; 32]> {
+    let digit = |c: u8| {
+        char::from(c)
+            .to_digit(16)
+            .and_then(|d| u8::try_from(d).ok())
+    };
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+        let [high, low] = pair else { return None };
+        *byte = (digit(*high)? << 4) | digit(*low)?;
+    }
+    Some(out)
 }
 
 impl HostVerifier {

@@ -19,7 +19,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::action::{Action, HeaderPatch};
+use crate::action::{push_display_name, Action, HeaderPatch};
 use crate::engine::Decision;
 use crate::error::Error;
 
@@ -44,9 +44,8 @@ pub fn write(decision: &Decision) -> Result<String, Error> {
 }
 
 fn write_patch(out: &mut String, patch: &HeaderPatch) -> Result<(), Error> {
-    let plain = |text: &str, tab_ok: bool| !text.contains('\n') && (tab_ok || !text.contains('\t'));
     for (name, change) in patch.changes() {
-        if !plain(name, false) {
+        if name.contains(['\n', '\t']) {
             return Err(Error::Internal);
         }
         match change {
@@ -54,13 +53,16 @@ fn write_patch(out: &mut String, patch: &HeaderPatch) -> Result<(), Error> {
                 out.push_str("\n-");
                 out.push_str(name);
             }
-            Some((key, value)) => {
-                if !plain(key, false) || !plain(value, true) {
+            Some(value) => {
+                if value.contains('\n') {
                     return Err(Error::Internal);
                 }
-                for part in ["\n+", name, "\t", key, "\t", value] {
-                    out.push_str(part);
-                }
+                out.push_str("\n+");
+                out.push_str(name);
+                out.push('\t');
+                push_display_name(out, name);
+                out.push('\t');
+                out.push_str(value);
             }
         }
     }

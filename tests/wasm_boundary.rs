@@ -155,3 +155,19 @@ fn keys_the_host_rejects_make_the_config_invalid() {
     assert!(message.starts_with("config_invalid"), "{message}");
     assert!(message.contains("$.issuers[2].jwks.keys[0]"), "{message}");
 }
+
+#[wasm_bindgen_test]
+fn host_sha256_agrees_with_the_pure_rust_one() {
+    use edgeguard::jwt::SignatureVerifier;
+    use sha2::{Digest, Sha256};
+    let host = HostVerifier::import(std::iter::empty()).unwrap();
+    for data in [
+        &b""[..],
+        b"abc",
+        &[0xffu8; 1000][..],
+        "é\u{1F600}".as_bytes(),
+    ] {
+        let expected: [u8; 32] = Sha256::digest(data).into();
+        assert_eq!(host.sha256(data), expected);
+    }
+}

@@ -73,6 +73,11 @@ pub fn problem_with_header_name(name: &str) -> Option<&'static str> {
     if READ_ONLY_OR_HOP.contains(&lower.as_str()) {
         return Some("this header is read-only in Lambda@Edge or has its own HTTP meaning");
     }
+    // The shim sets headers on a plain JavaScript object, where assigning `__proto__`
+    // replaces the object's prototype: the header would silently not be set.
+    if lower == "__proto__" {
+        return Some("`__proto__` cannot be set as a key of a JavaScript object");
+    }
     None
 }
 
@@ -101,6 +106,8 @@ mod tests {
             "Authorization",
             "bad header",
             "",
+            "__proto__",
+            "__PROTO__",
         ] {
             assert!(problem_with_header_name(name).is_some(), "{name}");
         }
