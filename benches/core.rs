@@ -8,7 +8,7 @@
 )]
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use edgeguard::cachekey::CacheKey;
+use edgeguard::cachekey::{CacheKey, CacheKeySecret};
 use edgeguard::jwt::{self, RustCryptoVerifier, UnixSeconds};
 use edgeguard::secret::Secret;
 use edgeguard::{route, wire};
@@ -78,7 +78,7 @@ fn benches(c: &mut Criterion) {
         });
     }
 
-    let secret = Secret::new(vec![7u8; 32]);
+    let secret = CacheKeySecret::new(&Secret::new(vec![7u8; 32]));
     c.bench_function("CacheKey::derive", |b| {
         b.iter(|| {
             CacheKey::derive(

@@ -19,6 +19,7 @@ use self::issuers::parse_issuers;
 use self::json::{is_token, known_keys, object, string_list};
 pub use self::report::{ConfigProblem, ConfigReport};
 use self::routes::parse_routes;
+use crate::cachekey::CacheKeySecret;
 use crate::jwt::{Alg, KeyMaterial};
 use crate::route::Route;
 use crate::secret::Secret;
@@ -113,8 +114,8 @@ pub struct TokenSource {
 pub struct CacheKeyConfig {
     /// Lowercase header name the cache policy keys on.
     pub header: String,
-    /// The HMAC secret.
-    pub secret: Secret,
+    /// The HMAC secret, prepared.
+    pub secret: CacheKeySecret,
     /// Extra string claims that partition the cache, in order.
     pub claims: Vec<String>,
 }
@@ -265,7 +266,9 @@ fn parse_cache_key(value: Option<&Value>, report: &mut ConfigReport) -> Option<C
     };
     let secret = match obj.get("secret") {
         Some(Value::String(text)) => match decode_secret(text) {
-            Some(bytes) if bytes.len() >= MIN_SECRET_BYTES => Some(Secret::new(bytes)),
+            Some(bytes) if bytes.len() >= MIN_SECRET_BYTES => {
+                Some(CacheKeySecret::new(&Secret::new(bytes)))
+            }
             Some(_) => {
                 report.add(
                     "$.cacheKey.secret",
