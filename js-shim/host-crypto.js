@@ -1,12 +1,12 @@
 'use strict';
 // Host crypto for edgeguard's WebAssembly core (imported by the core, not by the handler).
 // The core has already chosen the key, the algorithm and the exact signature length; this
-// file only answers "does this signature verify", with node:crypto (OpenSSL), which is
-// 10-50x faster than big-number arithmetic inside WebAssembly.
+// file only runs node:crypto (OpenSSL), 10-50x faster than big-number arithmetic inside
+// WebAssembly: signature checks, digests, and the bare RSA operation. It decides nothing.
 
 const crypto = require('node:crypto');
 
-const { RSA_PKCS1_PSS_PADDING, RSA_PSS_SALTLEN_DIGEST } = crypto.constants;
+const { RSA_NO_PADDING, RSA_PKCS1_PSS_PADDING, RSA_PSS_SALTLEN_DIGEST } = crypto.constants;
 
 // Algorithm ids as numbered in src/wasm.rs (HOST_ALGS): RS256..RS512, PS256..PS512,
 // ES256, ES384, EdDSA.
@@ -28,6 +28,7 @@ exports.importKey = function importKey(jwkJson) {
       plain: key,
       pss: { key, padding: RSA_PKCS1_PSS_PADDING, saltLength: RSA_PSS_SALTLEN_DIGEST },
       ecdsa: { key, dsaEncoding: 'ieee-p1363' },
+      raw: { key, padding: RSA_NO_PADDING },
     });
     return keys.length - 1;
   } catch {
@@ -35,15 +36,33 @@ exports.importKey = function importKey(jwkJson) {
   }
 };
 
-// SHA-256 of `data`, as 64 hex digits written into `out` (the core's verified-token cache
-// key): OpenSSL uses the CPU's SHA extensions, which WebAssembly cannot. crypto.hash (Node
-// >= 20.12) skips the Hash object, and its hex output skips the Buffer: a third of the cost.
+// A digest of `data` (0: SHA-256, 1: SHA-384, 2: SHA-512), written into `out` as hex: the
+// verified-token cache's key and the RS* message digests. OpenSSL uses the CPU's SHA
+// extensions, which WebAssembly cannot. crypto.hash (Node >= 20.12) skips the Hash object,
+// and its hex output skips the Buffer: a third of the cost of createHash.
+const DIGESTS = ['sha256', 'sha384', 'sha512'];
 const encoder = new TextEncoder();
-const sha256Hex = typeof crypto.hash === 'function'
-  ? (data) => crypto.hash('sha256', data)
-  : (data) => crypto.createHash('sha256').update(data).digest('hex');
-exports.sha256 = function sha256(data, out) {
-  encoder.encodeInto(sha256Hex(data), out);
+const hex = typeof crypto.hash === 'function'
+  ? (name, data) => crypto.hash(name, data)
+  : (name, data) => crypto.createHash(name).update(data).digest('hex');
+exports.digest = function digest(id, data, out) {
+  encoder.encodeInto(hex(DIGESTS[id], data), out);
+};
+
+// RSAVP1 (RFC 8017 §5.2.2): signature^e mod n into `out`, for RS256/RS384/RS512, whose
+// encoding the core then compares whole. crypto.verify's per-call setup costs more than
+// this arithmetic; publicDecrypt without padding is the bare operation (it refuses s >= n).
+exports.rsaPublic = function rsaPublic(handle, signature, out) {
+  const key = keys[handle];
+  if (key === undefined) return false;
+  try {
+    const recovered = crypto.publicDecrypt(key.raw, signature);
+    if (recovered.length !== out.length) return false;
+    out.set(recovered);
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 exports.verify = function verify(handle, alg, data, signature) {

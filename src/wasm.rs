@@ -3,14 +3,14 @@
 //! No decisions live here; the host-crypto backend only forwards signature checks.
 
 use js_sys::{Uint8Array, WebAssembly};
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha384, Sha512};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::config::{Config, ConfigReport, IssuerKey};
 use crate::error::Error;
 use crate::event::MAX_EVENT_BYTES;
-use crate::jwt::{verify_hmac, Alg, KeyKind, KeyMaterial, SignatureVerifier, UnixSeconds};
+use crate::jwt::{pkcs1, verify_hmac, Alg, KeyKind, KeyMaterial, SignatureVerifier, UnixSeconds};
 use crate::{engine, wire};
 
 #[wasm_bindgen(module = "/js-shim/host-crypto.js")]
@@ -23,9 +23,15 @@ extern "C" {
     #[wasm_bindgen(js_name = verify)]
     fn host_verify(handle: u32, alg: u8, data: &[u8], signature: &[u8]) -> bool;
 
-    /// SHA-256 with `node:crypto`, written into `out` as 64 lowercase hex digits.
-    #[wasm_bindgen(js_name = sha256)]
-    fn host_sha256(data: &[u8], out: &mut [u8]);
+    /// A digest with `node:crypto` (0: SHA-256, 1: SHA-384, 2: SHA-512), written into
+    /// `out` as lowercase hex digits.
+    #[wasm_bindgen(js_name = digest)]
+    fn host_digest(id: u8, data: &[u8], out: &mut [u8]);
+
+    /// RSAVP1 with `node:crypto`: `signature^e mod n` into `out` (the modulus length);
+    /// false when the host refuses (`signature >= n`, say).
+    #[wasm_bindgen(js_name = rsaPublic)]
+    fn host_rsa_public(handle: u32, signature: &[u8], out: &mut [u8]) -> bool;
 }
 
 /// The id `js-shim/host-crypto.js` knows an asymmetric algorithm by: its position among
@@ -46,11 +52,11 @@ pub struct HostVerifier {
 
 impl SignatureVerifier for HostVerifier {
     fn sha256(&self, data: &[u8]) -> [u8; 32] {
-        let mut hex = [0u8; 64];
-        host_sha256(data, &mut hex);
-        // Trusted no further than its form: anything but 64 hex digits is computed here
-        // instead (slower, never wrong).
-        decode_hex(&hex).unwrap_or_else(|| Sha256::digest(data).into())
+        let mut digest = [0u8; 32];
+        if !host_digest_into(0, data, &mut digest) {
+            digest = Sha256::digest(data).into();
+        }
+        digest
     }
 
     fn verify(&self, alg: Alg, key: &IssuerKey, input: &[u8], signature: &[u8]) -> bool {
@@ -60,9 +66,11 @@ impl SignatureVerifier for HostVerifier {
                 let handle = usize::try_from(key.id)
                     .ok()
                     .and_then(|id| self.handles.get(id).copied().flatten());
-                let host_alg = host_alg_id(alg);
-                match (handle, host_alg) {
-                    (Some(handle), Some(host_alg)) => {
+                match (handle, host_alg_id(alg), pkcs1::digest_len(alg)) {
+                    (Some(handle), _, Some(len)) => {
+                        verify_pkcs1(handle, alg, len, input, signature)
+                    }
+                    (Some(handle), Some(host_alg), None) => {
                         host_verify(handle, host_alg, input, signature)
                     }
                     _ => false,
@@ -72,19 +80,63 @@ impl SignatureVerifier for HostVerifier {
     }
 }
 
-/// 64 hex digits as 32 bytes.
-fn decode_hex(hex: &[u8; 64]) -> Option<[u8; 32]> {
+/// RSASSA-PKCS1-v1_5 in two steps (RFC 8017 §8.2.2): the host recovers the encoded message
+/// (RSAVP1), the core compares it with the one encoding the message's digest can have.
+/// Cheaper than the host's whole verify, whose per-call setup outweighs the arithmetic.
+fn verify_pkcs1(handle: u32, alg: Alg, digest_len: usize, input: &[u8], signature: &[u8]) -> bool {
+    let mut recovered = vec![0u8; signature.len()];
+    if !host_rsa_public(handle, signature, &mut recovered) {
+        return false;
+    }
+    let mut digest = [0u8; 64];
+    let Some(digest) = digest.get_mut(..digest_len) else {
+        return false;
+    };
+    let id = match alg {
+        Alg::Rs384 => 1,
+        Alg::Rs512 => 2,
+        _ => 0,
+    };
+    if !host_digest_into(id, input, digest) {
+        // Computed here instead when the host's answer is not 2 hex digits per byte.
+        match alg {
+            Alg::Rs384 => digest.copy_from_slice(&Sha384::digest(input)),
+            Alg::Rs512 => digest.copy_from_slice(&Sha512::digest(input)),
+            _ => digest.copy_from_slice(&Sha256::digest(input)),
+        }
+    }
+    pkcs1::encoding_matches(alg, digest, &recovered)
+}
+
+/// The host's digest `id` of `data` into `out`; false when its hex does not decode to
+/// exactly `out.len()` bytes (the caller then computes the digest itself).
+fn host_digest_into(id: u8, data: &[u8], out: &mut [u8]) -> bool {
+    let mut hex = [0u8; 128];
+    let Some(hex) = hex.get_mut(..2 * out.len()) else {
+        return false;
+    };
+    host_digest(id, data, hex);
+    decode_hex(hex, out)
+}
+
+/// Hex digits as bytes, into `out` (exactly two digits per byte).
+fn decode_hex(hex: &[u8], out: &mut [u8]) -> bool {
     let digit = |c: u8| {
         char::from(c)
             .to_digit(16)
             .and_then(|d| u8::try_from(d).ok())
     };
-    let mut out = [0u8; 32];
-    for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
-        let [high, low] = pair else { return None };
-        *byte = (digit(*high)? << 4) | digit(*low)?;
+    if hex.len() != 2 * out.len() {
+        return false;
     }
-    Some(out)
+    for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+        let [high, low] = pair else { return false };
+        let (Some(high), Some(low)) = (digit(*high), digit(*low)) else {
+            return false;
+        };
+        *byte = (high << 4) | low;
+    }
+    true
 }
 
 impl HostVerifier {

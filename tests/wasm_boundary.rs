@@ -171,3 +171,44 @@ fn host_sha256_agrees_with_the_pure_rust_one() {
         assert_eq!(host.sha256(data), expected);
     }
 }
+
+/// RS256 goes through the host's bare RSA operation and the core's encoding comparison:
+/// signatures that are not below the modulus, or that recover to another encoding (the
+/// same signature under RS384 or RS512), are refused without a trap.
+#[wasm_bindgen_test]
+fn host_rsa_refuses_what_is_not_the_exact_encoding() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    let vectors: Value = serde_json::from_str(RFC).unwrap();
+    let case = vectors["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "rfc7515_a2_rs256")
+        .unwrap();
+    let key = IssuerKey {
+        id: 0,
+        kid: None,
+        alg: None,
+        material: KeyMaterial::from_jwk(&case["jwk"]).unwrap(),
+        jwk: case["jwk"].clone(),
+    };
+    let verifier = HostVerifier::import([("$".to_owned(), &key)]).unwrap();
+    let token = case["token"].as_str().unwrap();
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    assert_eq!(jwt::verify_jws_signature(token, &key, &verifier), Ok(()));
+    let too_large = format!("{input}.{}", URL_SAFE_NO_PAD.encode([0xffu8; 256]));
+    let result = jwt::verify_jws_signature(&too_large, &key, &verifier);
+    assert_eq!(result.map_err(|e| e.code()), Err("signature_invalid"));
+    for alg in ["RS384", "RS512"] {
+        let header = URL_SAFE_NO_PAD.encode(format!("{{\"alg\":\"{alg}\"}}"));
+        let (_, payload) = input.split_once('.').unwrap();
+        let other = format!("{header}.{payload}.{signature}");
+        let result = jwt::verify_jws_signature(&other, &key, &verifier);
+        assert_eq!(
+            result.map_err(|e| e.code()),
+            Err("signature_invalid"),
+            "{alg}"
+        );
+    }
+}

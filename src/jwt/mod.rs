@@ -16,6 +16,7 @@ mod alg;
 mod es384;
 mod json;
 mod key;
+pub mod pkcs1;
 mod verifier;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
