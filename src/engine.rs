@@ -297,6 +297,9 @@ impl Authenticator for Engine {
                 }
             };
         }
+        if !credentials::is_token68(token) {
+            return Err(Error::TokenMalformed);
+        }
         let claims = jwt::verify(
             token,
             &self.config.issuers,

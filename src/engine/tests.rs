@@ -350,3 +350,25 @@ fn authorization_is_removed_even_when_tokens_come_from_a_cookie() {
     assert_eq!(header(&out.result, "x-auth-sub"), Some("bob"));
     assert_eq!(header(&out.result, "cookie"), Some("a=1"));
 }
+
+#[test]
+fn bearer_tokens_outside_token68_are_malformed_before_and_after_a_good_one_is_cached() {
+    let engine = engine();
+    let good = token("alice");
+    let call = |value: String| {
+        engine
+            .handle(
+                request(
+                    "/api/orders",
+                    json!({"authorization": [{"key": "Authorization", "value": value}]}),
+                ),
+                NOW,
+            )
+            .unwrap()
+    };
+    assert_eq!(call(format!("Bearer {good}")).log.outcome, "forward");
+    for bad in [format!("{good} x"), format!("{good}\u{a0}"), "a b".to_owned()] {
+        let out = call(format!("Bearer {bad}"));
+        assert_eq!(out.log.code, Some("token_malformed"), "{bad:?}");
+    }
+}
