@@ -1,6 +1,7 @@
 //! The WebAssembly boundary: build the engine once; then, per event, the shim encodes the
 //! flat event text ([`crate::event`]) into [`Engine::input`] and calls [`Engine::decide`].
-//! No decisions live here; the host-crypto backend only forwards signature checks.
+//! No decisions live here: the host-crypto backend forwards signature checks, digests and
+//! the bare RSA operation to `node:crypto`, and the core judges the answers.
 
 use js_sys::{Uint8Array, WebAssembly};
 use sha2::{Digest, Sha256, Sha384, Sha512};

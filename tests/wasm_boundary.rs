@@ -12,6 +12,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 
 const VECTORS: &str = include_str!("vectors/tokens.json");
 const RFC: &str = include_str!("vectors/rfc.json");
+const RSA: &str = include_str!("vectors/rsa.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).unwrap()
@@ -110,10 +111,14 @@ fn bad_config_and_bad_events_are_errors_not_traps() {
 }
 
 #[wasm_bindgen_test]
-fn host_crypto_agrees_with_every_rfc_vector() {
-    let vectors: Value = serde_json::from_str(RFC).unwrap();
+fn host_crypto_agrees_with_every_rfc_and_rsa_shape_vector() {
+    let rfc: Value = serde_json::from_str(RFC).unwrap();
+    let rsa: Value = serde_json::from_str(RSA).unwrap();
     let mut checked = 0;
-    for case in vectors["cases"].as_array().unwrap() {
+    for case in [&rfc, &rsa]
+        .iter()
+        .flat_map(|file| file["cases"].as_array().unwrap())
+    {
         let name = case["name"].as_str().unwrap();
         let expect = case["expect"].as_str().unwrap();
         let Ok(material) = KeyMaterial::from_jwk(&case["jwk"]) else {
@@ -139,7 +144,7 @@ fn host_crypto_agrees_with_every_rfc_vector() {
         }
         checked += 1;
     }
-    assert!(checked >= 10);
+    assert!(checked >= 60);
 }
 
 #[wasm_bindgen_test]

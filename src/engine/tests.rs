@@ -367,7 +367,11 @@ fn bearer_tokens_outside_token68_are_malformed_before_and_after_a_good_one_is_ca
             .unwrap()
     };
     assert_eq!(call(format!("Bearer {good}")).log.outcome, "forward");
-    for bad in [format!("{good} x"), format!("{good}\u{a0}"), "a b".to_owned()] {
+    for bad in [
+        format!("{good} x"),
+        format!("{good}\u{a0}"),
+        "a b".to_owned(),
+    ] {
         let out = call(format!("Bearer {bad}"));
         assert_eq!(out.log.code, Some("token_malformed"), "{bad:?}");
     }

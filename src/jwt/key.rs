@@ -13,6 +13,10 @@ use crate::secret::Secret;
 
 /// The smallest RSA modulus accepted, in bits.
 pub const MIN_RSA_BITS: usize = 2048;
+
+/// Longest RSA modulus accepted: the pure-Rust backend's limit, so that the native CLI and
+/// the WebAssembly bundle (whose host would take more) accept exactly the same keys.
+pub const MAX_RSA_BITS: usize = 4096;
 /// The smallest HMAC key accepted, in bytes.
 pub const MIN_HMAC_BYTES: usize = 32;
 
@@ -68,6 +72,8 @@ pub enum KeyProblem {
     PrivateKey,
     /// The RSA modulus is shorter than 2048 bits.
     RsaTooShort,
+    /// The RSA modulus is longer than 4096 bits.
+    RsaTooLong,
     /// The HMAC key is shorter than 32 bytes.
     HmacTooShort,
 }
@@ -83,6 +89,7 @@ impl KeyProblem {
                 "the key contains private parameters; configure the public key only"
             }
             KeyProblem::RsaTooShort => "the RSA modulus is shorter than 2048 bits",
+            KeyProblem::RsaTooLong => "the RSA modulus is longer than 4096 bits",
             KeyProblem::HmacTooShort => "the HMAC key is shorter than 32 bytes",
         }
     }
@@ -121,8 +128,14 @@ impl KeyMaterial {
                 if modulus_bits < MIN_RSA_BITS {
                     return Err(KeyProblem::RsaTooShort);
                 }
+                if modulus_bits > MAX_RSA_BITS {
+                    return Err(KeyProblem::RsaTooLong);
+                }
+                // An odd exponent from 3 to 2^33 - 1, as the pure-Rust backend requires (an
+                // even one would also let `s` and `n - s` both verify).
                 let e = bytes("e")?;
-                if significant_bits(&e) < 2 || significant_bits(&e) > 64 {
+                let odd = e.last().is_some_and(|low| low & 1 == 1);
+                if !odd || significant_bits(&e) < 2 || significant_bits(&e) > 33 {
                     return Err(KeyProblem::Malformed);
                 }
                 (KeyKind::Rsa, modulus_bits.div_ceil(8))
@@ -255,6 +268,21 @@ mod tests {
             KeyMaterial::from_jwk(&rsa_small).unwrap_err(),
             KeyProblem::RsaTooShort
         );
+        let n_4097 = URL_SAFE_NO_PAD.encode([&[1u8][..], &[0xff; 512]].concat());
+        let n_4096 = URL_SAFE_NO_PAD.encode([0xffu8; 512]);
+        assert_eq!(
+            KeyMaterial::from_jwk(&json!({"kty":"RSA","n": n_4097,"e":"AQAB"})).unwrap_err(),
+            KeyProblem::RsaTooLong
+        );
+        for e in ["AQAA", "Aw", "AgAAAAE", "Ag"] {
+            // 65536 (even), 3 (fine), 2^33 + 1 (too large), 2 (even)
+            let result = KeyMaterial::from_jwk(&json!({"kty":"RSA","n": n_4096,"e": e}));
+            if e == "Aw" {
+                assert!(result.is_ok(), "{e}");
+            } else {
+                assert_eq!(result.unwrap_err(), KeyProblem::Malformed, "{e}");
+            }
+        }
         assert_eq!(
             KeyMaterial::from_jwk(&json!({"kty":"XYZ"})).unwrap_err(),
             KeyProblem::UnsupportedType

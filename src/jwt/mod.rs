@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 pub use self::alg::{Alg, KeyKind};
 #[cfg(feature = "rust-crypto")]
 pub use self::es384::{Es384, Es384Signature};
-pub use self::key::{KeyMaterial, KeyProblem, MIN_HMAC_BYTES, MIN_RSA_BITS};
+pub use self::key::{KeyMaterial, KeyProblem, MAX_RSA_BITS, MIN_HMAC_BYTES, MIN_RSA_BITS};
 #[cfg(feature = "rust-crypto")]
 pub use self::verifier::RustCryptoVerifier;
 pub use self::verifier::{verify_hmac, SignatureVerifier};

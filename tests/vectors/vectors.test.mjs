@@ -4,6 +4,7 @@
 // 1. rfc.json: each "valid" RFC vector verifies with its JWK, each flipped twin does not.
 // 2. tokens.json: a small reference verifier written from CONTRACT §3/§5 judges every case at
 //    `now` and must reach exactly the expected result (ok + iss/sub/cacheKey, or the error code).
+// 4. rsa.json: every RS* shape is judged by OpenSSL's crypto.verify exactly as it expects.
 // 3. The signature-bearing negative cases are what they claim (e.g. wrong_key is well-formed and
 //    validly signed, only not by the configured key).
 
@@ -15,6 +16,7 @@ import { readFileSync } from "node:fs";
 const load = (name) => JSON.parse(readFileSync(new URL(name, import.meta.url), "utf8"));
 const rfc = load("./rfc.json");
 const vec = load("./tokens.json");
+const rsa = load("./rsa.json");
 
 // ---------------------------------------------------------------- helpers
 
@@ -476,4 +478,28 @@ test("the reference verifier itself can fail (guards against a vacuous pass)", (
   assert.notEqual(judge(noTenant, vec.now, c.authorization).cacheKey, c.expect.cacheKey);
   const [h, p, s] = tokenOf(c).split(".");
   assert.equal(judge(cfg, vec.now, [`Bearer ${h}.${p}.${flipMiddleBit(s)}`]).error, "signature_invalid");
+});
+
+// ---------------------------------------------------------------- rsa.json
+
+test("rsa.json: OpenSSL judges every RS* shape as the case expects", () => {
+  const names = new Set(rsa.cases.map((c) => c.name));
+  assert.equal(names.size, rsa.cases.length, "case names are unique");
+  for (const shape of ["valid_leading_zero", "digest_info_without_null", "garbage_after_digest", "n_minus_one", "all_ff"]) {
+    assert.ok([...names].some((n) => n.endsWith(shape)), `a ${shape} case`);
+  }
+  for (const c of rsa.cases) {
+    const [h, p, s] = c.token.split(".");
+    const alg = JSON.parse(Buffer.from(h, "base64url").toString("utf8")).alg;
+    const hash = { RS256: "sha256", RS384: "sha384", RS512: "sha512" }[alg];
+    const key = crypto.createPublicKey({ key: c.jwk, format: "jwk" });
+    let verdict;
+    try {
+      verdict = crypto.verify(hash, Buffer.from(`${h}.${p}`), key, Buffer.from(s, "base64url"));
+    } catch {
+      verdict = false;
+    }
+    assert.equal(verdict, c.expect === "valid", c.name);
+    assert.equal(Buffer.from(s, "base64url").length, Buffer.from(c.jwk.n, "base64url").length, `${c.name}: k bytes`);
+  }
 });
