@@ -48,11 +48,6 @@ impl HeaderPatch {
         }
     }
 
-    /// True when nothing changes.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// The changes, by name, in name order: the new value, or `None` to delete.
     pub fn changes(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
         self.0

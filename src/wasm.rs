@@ -54,9 +54,7 @@ pub struct HostVerifier {
 impl SignatureVerifier for HostVerifier {
     fn sha256(&self, data: &[u8]) -> [u8; 32] {
         let mut digest = [0u8; 32];
-        if !host_digest_into(0, data, &mut digest) {
-            digest = Sha256::digest(data).into();
-        }
+        digest_into(Hash::Sha256, data, &mut digest);
         digest
     }
 
@@ -93,31 +91,45 @@ fn verify_pkcs1(handle: u32, alg: Alg, digest_len: usize, input: &[u8], signatur
     let Some(digest) = digest.get_mut(..digest_len) else {
         return false;
     };
-    let id = match alg {
-        Alg::Rs384 => 1,
-        Alg::Rs512 => 2,
-        _ => 0,
+    let hash = match alg {
+        Alg::Rs384 => Hash::Sha384,
+        Alg::Rs512 => Hash::Sha512,
+        _ => Hash::Sha256,
     };
-    if !host_digest_into(id, input, digest) {
-        // Computed here instead when the host's answer is not 2 hex digits per byte.
-        match alg {
-            Alg::Rs384 => digest.copy_from_slice(&Sha384::digest(input)),
-            Alg::Rs512 => digest.copy_from_slice(&Sha512::digest(input)),
-            _ => digest.copy_from_slice(&Sha256::digest(input)),
-        }
-    }
+    digest_into(hash, input, digest);
     pkcs1::encoding_matches(alg, digest, &recovered)
 }
 
-/// The host's digest `id` of `data` into `out`; false when its hex does not decode to
-/// exactly `out.len()` bytes (the caller then computes the digest itself).
-fn host_digest_into(id: u8, data: &[u8], out: &mut [u8]) -> bool {
+/// The digests the host computes for the core; the discriminant is the id
+/// `js-shim/host-crypto.js` knows each by.
+#[derive(Clone, Copy)]
+enum Hash {
+    Sha256 = 0,
+    Sha384 = 1,
+    Sha512 = 2,
+}
+
+/// The digest of `data` into `out` (its length): by the host, or computed here when the
+/// host's answer is not two hex digits per byte. Trusted no further than its form.
+fn digest_into(hash: Hash, data: &[u8], out: &mut [u8]) {
     let mut hex = [0u8; 128];
-    let Some(hex) = hex.get_mut(..2 * out.len()) else {
-        return false;
+    let host_answered = match hex.get_mut(..2 * out.len()) {
+        Some(hex) => {
+            host_digest(hash as u8, data, hex);
+            decode_hex(hex, out)
+        }
+        None => false,
     };
-    host_digest(id, data, hex);
-    decode_hex(hex, out)
+    if !host_answered {
+        let computed = match hash {
+            Hash::Sha256 => Sha256::digest(data).to_vec(),
+            Hash::Sha384 => Sha384::digest(data).to_vec(),
+            Hash::Sha512 => Sha512::digest(data).to_vec(),
+        };
+        for (byte, value) in out.iter_mut().zip(computed) {
+            *byte = value;
+        }
+    }
 }
 
 /// Hex digits as bytes, into `out` (exactly two digits per byte).
