@@ -114,6 +114,9 @@ impl Engine {
         })
     }
 
+    // Out of line, both triggers: V8 compiles a whole function on its first call, so a
+    // container that only sees viewer-requests never compiles the response code.
+    #[inline(never)]
     fn viewer_request(&self, event: &CfEvent<'_>, now: UnixSeconds) -> Decision {
         let mut log = LogRecord::new(Trigger::ViewerRequest, event.request_id);
         match self.decide_request(event, now, &mut log) {
@@ -218,6 +221,7 @@ impl Engine {
         }
     }
 
+    #[inline(never)]
     fn response(&self, event: &CfEvent<'_>) -> Decision {
         let trigger = event.trigger;
         let mut log = LogRecord::new(trigger, event.request_id);

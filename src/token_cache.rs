@@ -118,15 +118,19 @@ impl TokenCache {
         if self.capacity == 0 {
             return;
         }
-        let generation = (self.capacity / 2).max(1);
-        if self.young.len() >= generation {
+        if self.young.len() >= self.generation() {
             if self.capacity >= 2 {
-                self.old = std::mem::take(&mut self.young);
-            } else {
-                self.young.clear();
+                std::mem::swap(&mut self.young, &mut self.old);
             }
+            // The dropped generation's entries go but its table stays: a busy container
+            // refills it without growing (and rehashing) a new one every generation.
+            self.young.clear();
         }
         self.young.insert(digest, user);
+    }
+
+    fn generation(&self) -> usize {
+        (self.capacity / 2).max(1)
     }
 
     /// Forgets a token (an expired one, say).
@@ -222,6 +226,25 @@ mod tests {
             cache.get(&TokenDigest::of("b")).is_none(),
             "b was never used again"
         );
+    }
+
+    #[test]
+    fn rotation_reuses_the_dropped_generations_table() {
+        let mut cache = TokenCache::new(8);
+        for name in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+            cache.insert(TokenDigest::of(name), claims(name));
+        }
+        // Two rotations in: every new young generation starts from a table that already
+        // holds a generation, so refilling it never regrows it.
+        cache.insert(TokenDigest::of("i"), claims("i"));
+        assert!(cache.young.capacity() >= cache.generation());
+        assert!(cache.old.capacity() >= cache.generation());
+        assert_eq!(cache.len(), 5);
+        assert!(
+            cache.get(&TokenDigest::of("a")).is_none(),
+            "the oldest generation is gone"
+        );
+        assert!(cache.get(&TokenDigest::of("h")).is_some());
     }
 
     #[test]

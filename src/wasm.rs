@@ -11,7 +11,9 @@ use wasm_bindgen::JsCast;
 use crate::config::{Config, ConfigReport, IssuerKey};
 use crate::error::Error;
 use crate::event::MAX_EVENT_BYTES;
-use crate::jwt::{pkcs1, verify_hmac, Alg, KeyKind, KeyMaterial, SignatureVerifier, UnixSeconds};
+use crate::jwt::{
+    pkcs1, verify_hmac, Alg, KeyKind, KeyMaterial, SignatureVerifier, UnixSeconds, MAX_RSA_BITS,
+};
 use crate::{engine, wire};
 
 #[wasm_bindgen(module = "/js-shim/host-crypto.js")]
@@ -83,8 +85,12 @@ impl SignatureVerifier for HostVerifier {
 /// (RSAVP1), the core compares it with the one encoding the message's digest can have.
 /// Cheaper than the host's whole verify, whose per-call setup outweighs the arithmetic.
 fn verify_pkcs1(handle: u32, alg: Alg, digest_len: usize, input: &[u8], signature: &[u8]) -> bool {
-    let mut recovered = vec![0u8; signature.len()];
-    if !host_rsa_public(handle, signature, &mut recovered) {
+    // On the stack: keys are at most MAX_RSA_BITS, so a longer signature is no signature.
+    let mut buffer = [0u8; MAX_RSA_BITS / 8];
+    let Some(recovered) = buffer.get_mut(..signature.len()) else {
+        return false;
+    };
+    if !host_rsa_public(handle, signature, recovered) {
         return false;
     }
     let mut digest = [0u8; 64];
@@ -97,7 +103,7 @@ fn verify_pkcs1(handle: u32, alg: Alg, digest_len: usize, input: &[u8], signatur
         _ => Hash::Sha256,
     };
     digest_into(hash, input, digest);
-    pkcs1::encoding_matches(alg, digest, &recovered)
+    pkcs1::encoding_matches(alg, digest, recovered)
 }
 
 /// The digests the host computes for the core; the discriminant is the id
@@ -121,14 +127,22 @@ fn digest_into(hash: Hash, data: &[u8], out: &mut [u8]) {
         None => false,
     };
     if !host_answered {
-        let computed = match hash {
-            Hash::Sha256 => Sha256::digest(data).to_vec(),
-            Hash::Sha384 => Sha384::digest(data).to_vec(),
-            Hash::Sha512 => Sha512::digest(data).to_vec(),
-        };
-        for (byte, value) in out.iter_mut().zip(computed) {
-            *byte = value;
-        }
+        digest_here(hash, data, out);
+    }
+}
+
+/// The fallback, kept out of line: V8 compiles a whole function on its first call, and
+/// inlined here it would make every cold start compile three SHA implementations.
+#[cold]
+#[inline(never)]
+fn digest_here(hash: Hash, data: &[u8], out: &mut [u8]) {
+    let computed = match hash {
+        Hash::Sha256 => Sha256::digest(data).to_vec(),
+        Hash::Sha384 => Sha384::digest(data).to_vec(),
+        Hash::Sha512 => Sha512::digest(data).to_vec(),
+    };
+    for (byte, value) in out.iter_mut().zip(computed) {
+        *byte = value;
     }
 }
 
