@@ -185,7 +185,7 @@ impl HostVerifier {
                 handles.resize(id + 1, None);
             }
             if let KeyMaterial::Public { .. } = key.material {
-                match u32::try_from(host_import_key(&key.jwk.to_string())) {
+                match u32::try_from(host_import_key(&key.jwk)) {
                     Ok(handle) => {
                         if let Some(slot) = handles.get_mut(id) {
                             *slot = Some(handle);

@@ -101,7 +101,7 @@ fn rfc_jws_vectors_verify_at_the_signature_layer() {
             kid: None,
             alg: None,
             material,
-            jwk: jwk.clone(),
+            jwk: jwk.to_string(),
         };
         let result = jwt::verify_jws_signature(token, &key, &RustCryptoVerifier);
         match expect {

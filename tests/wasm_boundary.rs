@@ -128,7 +128,7 @@ fn host_crypto_agrees_with_every_rfc_and_rsa_shape_vector() {
             );
             continue;
         };
-        let jwk = case["jwk"].clone();
+        let jwk = case["jwk"].to_string();
         let key = IssuerKey {
             id: 0,
             kid: None,
@@ -196,7 +196,7 @@ fn host_rsa_refuses_what_is_not_the_exact_encoding() {
         kid: None,
         alg: None,
         material: KeyMaterial::from_jwk(&case["jwk"]).unwrap(),
-        jwk: case["jwk"].clone(),
+        jwk: case["jwk"].to_string(),
     };
     let verifier = HostVerifier::import([("$".to_owned(), &key)]).unwrap();
     let token = case["token"].as_str().unwrap();

@@ -159,13 +159,24 @@ fn parse_jwks(
     keys
 }
 
-/// The JWK's public key fields only: never `k` (an HMAC secret) or private parameters.
-fn public_jwk(jwk: &Map<String, Value>) -> Value {
-    let mut out = Map::new();
+/// The JWK's public key fields only, as JSON text: never `k` (an HMAC secret) or private
+/// parameters. Written here rather than through `Value`'s serializer, which would bring
+/// float formatting into the WebAssembly module for keys whose fields are all strings
+/// (`KeyMaterial::from_jwk` has refused any other).
+fn public_jwk(jwk: &Map<String, Value>) -> String {
+    let mut out = String::from("{");
     for field in ["kty", "crv", "n", "e", "x", "y"] {
-        if let Some(v) = jwk.get(field) {
-            out.insert(field.to_owned(), v.clone());
+        if let Some(Value::String(value)) = jwk.get(field) {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(field);
+            out.push_str("\":");
+            // Quoting a string cannot fail; if it ever did, the host refuses the key.
+            out.push_str(&serde_json::to_string(value).unwrap_or_default());
         }
     }
-    Value::Object(out)
+    out.push('}');
+    out
 }

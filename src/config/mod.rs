@@ -77,9 +77,9 @@ pub struct IssuerKey {
     pub alg: Option<Alg>,
     /// The key itself.
     pub material: KeyMaterial,
-    /// The public JWK fields (`kty`, `crv`, `n`, `e`, `x`, `y`) for host-crypto backends.
-    /// Never an HMAC secret: symmetric keys stay inside the core.
-    pub jwk: Value,
+    /// The public JWK fields (`kty`, `crv`, `n`, `e`, `x`, `y`) as JSON text, for
+    /// host-crypto backends. Never an HMAC secret: symmetric keys stay inside the core.
+    pub jwk: String,
 }
 
 impl std::fmt::Debug for IssuerKey {

@@ -1,6 +1,6 @@
 #![allow(clippy::type_complexity)]
 use super::*;
-use serde_json::json;
+use serde_json::{json, Map};
 
 /// A small valid config; tests break one thing at a time.
 fn base() -> Value {
@@ -214,4 +214,39 @@ fn secrets_and_keys_are_redacted_in_debug_output() {
     assert!(!shown.contains(&"A".repeat(43)));
     assert!(!shown.contains(&"B".repeat(44)));
     assert!(shown.contains("redacted"));
+}
+
+/// The text the bundle hands `node:crypto` for each key: exactly the public fields, as
+/// strings, and never an HMAC secret.
+#[test]
+fn host_jwks_carry_only_public_fields() {
+    let vectors: Value =
+        serde_json::from_str(include_str!("../../tests/vectors/tokens.json")).unwrap();
+    let config = Config::from_json(&vectors["config"].to_string()).unwrap();
+    let mut kinds = Vec::new();
+    for (issuer, source) in config
+        .issuers
+        .iter()
+        .zip(vectors["config"]["issuers"].as_array().unwrap())
+    {
+        for (key, source) in issuer
+            .keys
+            .iter()
+            .zip(source["jwks"]["keys"].as_array().unwrap())
+        {
+            let sent: Map<String, Value> = serde_json::from_str(&key.jwk).unwrap();
+            let mut expected = source.as_object().unwrap().clone();
+            expected
+                .retain(|field, _| ["kty", "crv", "n", "e", "x", "y"].contains(&field.as_str()));
+            assert_eq!(sent, expected, "{}", issuer.issuer);
+            assert!(!sent.contains_key("k"));
+            kinds.push(sent["kty"].as_str().unwrap().to_owned());
+        }
+    }
+    for kty in ["oct", "RSA", "EC", "OKP"] {
+        assert!(
+            kinds.iter().any(|k| k == kty),
+            "the vectors hold a {kty} key"
+        );
+    }
 }

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 /// Parses `bytes` as a JSON object whose top-level member names are all distinct.
@@ -20,7 +20,10 @@ struct UniqueObject(Map<String, Value>);
 
 impl<'de> Deserialize<'de> for UniqueObject {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(UniqueObjectVisitor)
+        // `deserialize_any`, not `deserialize_map`: a value of another type then reaches the
+        // visitor's own refusal below instead of serde's "invalid type" message, whose
+        // float formatting alone is a tenth of the WebAssembly module.
+        deserializer.deserialize_any(UniqueObjectVisitor)
     }
 }
 
@@ -33,6 +36,34 @@ impl<'de> Visitor<'de> for UniqueObjectVisitor {
         f.write_str("a JSON object")
     }
 
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<UniqueObject, E> {
+        Err(not_an_object())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<UniqueObject, E> {
+        Err(not_an_object())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<UniqueObject, E> {
+        Err(not_an_object())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<UniqueObject, E> {
+        Err(not_an_object())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<UniqueObject, E> {
+        Err(not_an_object())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<UniqueObject, E> {
+        Err(not_an_object())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<UniqueObject, A::Error> {
+        Err(not_an_object())
+    }
+
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<UniqueObject, A::Error> {
         let mut map = Map::new();
         while let Some((key, value)) = access.next_entry::<String, Value>()? {
@@ -42,6 +73,10 @@ impl<'de> Visitor<'de> for UniqueObjectVisitor {
         }
         Ok(UniqueObject(map))
     }
+}
+
+fn not_an_object<E: de::Error>() -> E {
+    E::custom("not a JSON object")
 }
 
 #[cfg(test)]
