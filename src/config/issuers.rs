@@ -2,7 +2,9 @@
 
 use serde_json::{Map, Value};
 
-use super::json::{each_object, non_empty_array, non_empty_string, object, string_list};
+use super::json::{
+    at, each_object, element, field, non_empty_array, non_empty_string, object, string_list,
+};
 use super::{ConfigReport, IssuerConfig, IssuerKey};
 use crate::jwt::{Alg, KeyMaterial};
 
@@ -15,18 +17,18 @@ pub(super) fn parse_issuers(value: Option<&Value>, report: &mut ConfigReport) ->
     let mut next_key_id = 0u32;
     let allowed = ["issuer", "audiences", "algorithms", "jwks"];
     for (path, obj) in each_object(items, path, &allowed, report) {
-        let issuer = non_empty_string(obj.get("issuer"), &format!("{path}.issuer"), report);
+        let issuer = non_empty_string(field(obj, "issuer"), &at(&path, "issuer"), report);
         if let Some(name) = &issuer {
             if issuers.iter().any(|other| &other.issuer == name) {
-                report.add(&format!("{path}.issuer"), "issuer is listed twice");
+                report.add(&at(&path, "issuer"), "issuer is listed twice");
             }
         }
-        let audiences = string_list(obj.get("audiences"), &format!("{path}.audiences"), report);
+        let audiences = string_list(field(obj, "audiences"), &at(&path, "audiences"), report);
         let algorithms =
-            parse_algorithms(obj.get("algorithms"), &format!("{path}.algorithms"), report);
+            parse_algorithms(field(obj, "algorithms"), &at(&path, "algorithms"), report);
         let keys = parse_jwks(
-            obj.get("jwks"),
-            &format!("{path}.jwks"),
+            field(obj, "jwks"),
+            &at(&path, "jwks"),
             &algorithms,
             &mut next_key_id,
             report,
@@ -50,7 +52,7 @@ fn parse_algorithms(value: Option<&Value>, path: &str, report: &mut ConfigReport
     };
     let mut algorithms = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let path = format!("{path}[{i}]");
+        let path = element(path, i);
         match item.as_str() {
             Some(name) if name.eq_ignore_ascii_case("none") => {
                 report.add(&path, "`none` is never accepted: tokens must be signed");
@@ -80,22 +82,26 @@ fn parse_jwks(
         report.add(path, "must be a JWKS object: {\"keys\": [...]}");
         return Vec::new();
     };
-    let path = format!("{path}.keys");
-    let Some(items) = non_empty_array(obj.get("keys"), &path, "a non-empty array of JWKs", report)
-    else {
+    let path = at(path, "keys");
+    let Some(items) = non_empty_array(
+        field(obj, "keys"),
+        &path,
+        "a non-empty array of JWKs",
+        report,
+    ) else {
         return Vec::new();
     };
     let mut keys: Vec<IssuerKey> = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let path = format!("{path}[{i}]");
+        let path = element(&path, i);
         let Some(jwk) = object(item, &path, report) else {
             continue;
         };
-        let kid = match jwk.get("kid") {
+        let kid = match field(jwk, "kid") {
             None => None,
             Some(Value::String(kid)) if !kid.is_empty() => Some(kid.clone()),
             Some(_) => {
-                report.add(&format!("{path}.kid"), "must be a non-empty string");
+                report.add(&at(&path, "kid"), "must be a non-empty string");
                 None
             }
         };
@@ -106,29 +112,26 @@ fn parse_jwks(
             );
         }
         if kid.is_some() && keys.iter().any(|k| k.kid == kid) {
-            report.add(
-                &format!("{path}.kid"),
-                "two keys of this issuer share this kid",
-            );
+            report.add(&at(&path, "kid"), "two keys of this issuer share this kid");
         }
-        if let Some(usage) = jwk.get("use") {
+        if let Some(usage) = field(jwk, "use") {
             if usage.as_str() != Some("sig") {
-                report.add(&format!("{path}.use"), "must be \"sig\" when present");
+                report.add(&at(&path, "use"), "must be \"sig\" when present");
             }
         }
-        let alg = match jwk.get("alg") {
+        let alg = match field(jwk, "alg") {
             None => None,
             Some(v) => match v.as_str().and_then(Alg::from_name) {
                 Some(alg) if algorithms.contains(&alg) => Some(alg),
                 Some(_) => {
                     report.add(
-                        &format!("{path}.alg"),
+                        &at(&path, "alg"),
                         "the key's alg is not in the issuer's algorithms",
                     );
                     None
                 }
                 None => {
-                    report.add(&format!("{path}.alg"), "unknown or unsupported algorithm");
+                    report.add(&at(&path, "alg"), "unknown or unsupported algorithm");
                     None
                 }
             },

@@ -27,7 +27,7 @@ pub(super) fn each_object<'a>(
 ) -> Vec<(String, &'a Map<String, Value>)> {
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let path = format!("{path}[{i}]");
+        let path = element(path, i);
         if let Some(obj) = object(item, &path, report) {
             known_keys(obj, &path, allowed, report);
             out.push((path, obj));
@@ -77,7 +77,7 @@ pub(super) fn string_list(
     for (i, item) in items.iter().enumerate() {
         match item.as_str() {
             Some(text) if !text.is_empty() => out.push(text.to_owned()),
-            _ => report.add(&format!("{path}[{i}]"), "must be a non-empty string"),
+            _ => report.add(&element(path, i), "must be a non-empty string"),
         }
     }
     out
@@ -93,9 +93,35 @@ pub(super) fn known_keys(
         if !allowed.contains(&key.as_str()) {
             // The key is the user's own field name, not a value: safe to show, and it is
             // what they need to find the typo.
-            report.add(&format!("{path}.{key}"), "unknown field");
+            report.add(&at(path, key), "unknown field");
         }
     }
+}
+
+// The walk below calls these three from dozens of places. Out of line, each call is a few
+// bytes rather than an inlined map search or string build, and V8 compiles the config walk
+// once per cold start, whole (BENCHMARKS.md).
+
+/// Member `name` of a config object.
+#[inline(never)]
+pub(super) fn field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    obj.get(name)
+}
+
+/// The JSON path of member `name` under `path`.
+#[inline(never)]
+pub(super) fn at(path: &str, name: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 1 + name.len());
+    out.push_str(path);
+    out.push('.');
+    out.push_str(name);
+    out
+}
+
+/// The JSON path of element `i` under `path`.
+#[inline(never)]
+pub(super) fn element(path: &str, i: usize) -> String {
+    format!("{path}[{i}]")
 }
 
 pub(super) fn is_token(text: &str) -> bool {

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 pub use self::headers::problem_with_header_name;
 use self::issuers::parse_issuers;
-use self::json::{is_token, known_keys, object, string_list};
+use self::json::{at, field, is_token, known_keys, object, string_list};
 pub use self::report::{ConfigProblem, ConfigReport};
 use self::routes::parse_routes;
 use crate::cachekey::CacheKeySecret;
@@ -183,9 +183,9 @@ fn parse_config(value: &Value, report: &mut ConfigReport) -> Option<Config> {
         ],
         report,
     );
-    let issuers = parse_issuers(root.get("issuers"), report);
-    let token = parse_token(root.get("token"), report);
-    let clock_skew_seconds = match root.get("clockSkewSeconds") {
+    let issuers = parse_issuers(field(root, "issuers"), report);
+    let token = parse_token(field(root, "token"), report);
+    let clock_skew_seconds = match field(root, "clockSkewSeconds") {
         None => 60,
         Some(v) => match v.as_u64() {
             Some(n) if n <= MAX_CLOCK_SKEW_SECONDS => n,
@@ -198,10 +198,10 @@ fn parse_config(value: &Value, report: &mut ConfigReport) -> Option<Config> {
             }
         },
     };
-    let cache_key = parse_cache_key(root.get("cacheKey"), report);
-    let forward_claims = parse_forward_claims(root.get("forwardClaims"), report);
-    let routes = parse_routes(root.get("routes"), report);
-    let token_cache_entries = parse_token_cache(root.get("tokenCache"), report);
+    let cache_key = parse_cache_key(field(root, "cacheKey"), report);
+    let forward_claims = parse_forward_claims(field(root, "forwardClaims"), report);
+    let routes = parse_routes(field(root, "routes"), report);
+    let token_cache_entries = parse_token_cache(field(root, "tokenCache"), report);
 
     if let (Some(cache_key), Some(token)) = (&cache_key, &token) {
         check_header_collisions(cache_key, &forward_claims, token, report);
@@ -228,12 +228,12 @@ fn parse_token(value: Option<&Value>, report: &mut ConfigReport) -> Option<Token
     };
     let obj = object(value, path, report)?;
     known_keys(obj, path, &["header", "cookie"], report);
-    match obj.get("header") {
+    match field(obj, "header") {
         None => {}
         Some(Value::String(name)) if is_token(name) => token.header = name.to_ascii_lowercase(),
         Some(_) => report.add("$.token.header", "must be a header name"),
     }
-    match obj.get("cookie") {
+    match field(obj, "cookie") {
         None | Some(Value::Null) => {}
         Some(Value::String(name)) if is_token(name) => token.cookie = Some(name.clone()),
         Some(_) => report.add("$.token.cookie", "must be null or a cookie name"),
@@ -251,7 +251,7 @@ fn parse_cache_key(value: Option<&Value>, report: &mut ConfigReport) -> Option<C
         return None;
     };
     known_keys(obj, path, &["header", "secret", "claims"], report);
-    let header = match obj.get("header") {
+    let header = match field(obj, "header") {
         None => "x-user-cache-key".to_owned(),
         Some(Value::String(name)) => {
             if let Some(problem) = problem_with_header_name(name) {
@@ -264,7 +264,7 @@ fn parse_cache_key(value: Option<&Value>, report: &mut ConfigReport) -> Option<C
             String::new()
         }
     };
-    let secret = match obj.get("secret") {
+    let secret = match field(obj, "secret") {
         Some(Value::String(text)) => match decode_secret(text) {
             Some(bytes) if bytes.len() >= MIN_SECRET_BYTES => {
                 Some(CacheKeySecret::new(&Secret::new(bytes)))
@@ -292,7 +292,7 @@ fn parse_cache_key(value: Option<&Value>, report: &mut ConfigReport) -> Option<C
             None
         }
     };
-    let claims = match obj.get("claims") {
+    let claims = match field(obj, "claims") {
         None => Vec::new(),
         Some(Value::Array(items)) if items.is_empty() => Vec::new(),
         value => string_list(value, "$.cacheKey.claims", report),
@@ -326,7 +326,7 @@ fn parse_forward_claims(value: Option<&Value>, report: &mut ConfigReport) -> Vec
     };
     let mut out: Vec<ForwardClaim> = Vec::new();
     for (claim, header) in obj {
-        let path = format!("{path}.{claim}");
+        let path = at(path, claim);
         let Some(header) = header.as_str() else {
             report.add(&path, "must be a header name");
             continue;
@@ -373,7 +373,7 @@ fn parse_token_cache(value: Option<&Value>, report: &mut ConfigReport) -> usize 
         return DEFAULT_TOKEN_CACHE_ENTRIES;
     };
     known_keys(obj, "$.tokenCache", &["maxEntries"], report);
-    match obj.get("maxEntries") {
+    match field(obj, "maxEntries") {
         None => DEFAULT_TOKEN_CACHE_ENTRIES,
         Some(v) => match v.as_u64() {
             Some(n) if n <= 1_000_000 => usize::try_from(n).unwrap_or(DEFAULT_TOKEN_CACHE_ENTRIES),

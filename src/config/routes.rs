@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::json::{each_object, non_empty_array};
+use super::json::{at, each_object, field, non_empty_array};
 use super::{ConfigReport, MAX_AGE_LIMIT_SECONDS};
 use crate::route::{Access, CacheMode, PathPattern, Route};
 
@@ -14,36 +14,33 @@ pub(super) fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> 
     let mut routes = Vec::new();
     let allowed = ["path", "access", "cache", "maxAgeSeconds"];
     for (path, obj) in each_object(items, path, &allowed, report) {
-        let pattern = match obj.get("path").and_then(Value::as_str) {
+        let pattern = match field(obj, "path").and_then(Value::as_str) {
             Some(text) => match PathPattern::new(text) {
                 Ok(pattern) => Some(pattern),
                 Err(problem) => {
-                    report.add(&format!("{path}.path"), problem);
+                    report.add(&at(&path, "path"), problem);
                     None
                 }
             },
             None => {
-                report.add(
-                    &format!("{path}.path"),
-                    "is required: a CloudFront path pattern",
-                );
+                report.add(&at(&path, "path"), "is required: a CloudFront path pattern");
                 None
             }
         };
-        let access = match obj.get("access").and_then(Value::as_str) {
+        let access = match field(obj, "access").and_then(Value::as_str) {
             Some("public") => Some(Access::Public),
             Some("optional") => Some(Access::Optional),
             Some("authenticated") => Some(Access::Authenticated),
             _ => {
                 report.add(
-                    &format!("{path}.access"),
+                    &at(&path, "access"),
                     "must be \"public\", \"optional\" or \"authenticated\"",
                 );
                 None
             }
         };
-        let max_age = obj.get("maxAgeSeconds");
-        let cache = match obj.get("cache").and_then(Value::as_str) {
+        let max_age = field(obj, "maxAgeSeconds");
+        let cache = match field(obj, "cache").and_then(Value::as_str) {
             Some("origin") => Some(CacheMode::Origin),
             Some("no-store") => Some(CacheMode::NoStore),
             Some("per-user") => match max_age.and_then(Value::as_u64) {
@@ -52,7 +49,7 @@ pub(super) fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> 
                 }
                 _ => {
                     report.add(
-                        &format!("{path}.maxAgeSeconds"),
+                        &at(&path, "maxAgeSeconds"),
                         "per-user routes need maxAgeSeconds: an integer from 1 to 31536000",
                     );
                     None
@@ -60,7 +57,7 @@ pub(super) fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> 
             },
             _ => {
                 report.add(
-                    &format!("{path}.cache"),
+                    &at(&path, "cache"),
                     "must be \"origin\", \"per-user\" or \"no-store\"",
                 );
                 None
@@ -68,15 +65,15 @@ pub(super) fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> 
         };
         if max_age.is_some() && !matches!(cache, Some(CacheMode::PerUser { .. }) | None) {
             report.add(
-                &format!("{path}.maxAgeSeconds"),
+                &at(&path, "maxAgeSeconds"),
                 "only per-user routes take maxAgeSeconds",
             );
         }
         if access == Some(Access::Public)
-            && obj.get("cache").and_then(Value::as_str) == Some("per-user")
+            && field(obj, "cache").and_then(Value::as_str) == Some("per-user")
         {
             report.add(
-                &format!("{path}.cache"),
+                &at(&path, "cache"),
                 "per-user caching needs access \"optional\" or \"authenticated\"",
             );
         }
