@@ -348,7 +348,7 @@ fn is_plain_path(uri: &str) -> bool {
     let bytes = uri.as_bytes();
     bytes.first() == Some(&b'/')
         && !bytes.iter().any(|b| matches!(b, b'%' | b';' | 0))
-        && !uri.contains("//")
+        && !bytes.windows(2).any(|pair| pair == b"//")
         && uri
             .split('/')
             .all(|segment| segment != "." && segment != "..")

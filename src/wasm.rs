@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::config::{Config, ConfigReport, IssuerKey};
+use crate::config::{key_path, Config, ConfigReport, IssuerKey};
 use crate::error::Error;
 use crate::event::MAX_EVENT_BYTES;
 use crate::jwt::{
@@ -213,7 +213,7 @@ fn import_keys(config: &Config) -> Result<HostVerifier, ConfigReport> {
             .keys
             .iter()
             .enumerate()
-            .map(move |(j, key)| (format!("$.issuers[{i}].jwks.keys[{j}]"), key))
+            .map(move |(j, key)| (key_path(i, j), key))
     }))
 }
 

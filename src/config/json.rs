@@ -121,7 +121,27 @@ pub(super) fn at(path: &str, name: &str) -> String {
 /// The JSON path of element `i` under `path`.
 #[inline(never)]
 pub(super) fn element(path: &str, i: usize) -> String {
-    format!("{path}[{i}]")
+    let mut out = String::with_capacity(path.len() + 6);
+    out.push_str(path);
+    out.push('[');
+    push_decimal(&mut out, i);
+    out.push(']');
+    out
+}
+
+/// `n` in decimal, by hand: on a valid config this is the only number the walk writes, and
+/// `format!` would compile Rust's whole formatting machinery into every cold start.
+fn push_decimal(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    let digit = u8::try_from(n % 10).unwrap_or(0);
+    out.push(char::from(b'0' + digit));
+}
+
+/// The JSON path of key `j` of issuer `i`: `$.issuers[i].jwks.keys[j]`.
+pub fn key_path(i: usize, j: usize) -> String {
+    element(&at(&element("$.issuers", i), "jwks.keys"), j)
 }
 
 pub(super) fn is_token(text: &str) -> bool {
@@ -129,4 +149,18 @@ pub(super) fn is_token(text: &str) -> bool {
         && text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_what_format_would_write() {
+        for i in [0, 7, 9, 10, 99, 100, 305, usize::MAX] {
+            assert_eq!(element("$.routes", i), format!("$.routes[{i}]"));
+        }
+        assert_eq!(key_path(12, 0), "$.issuers[12].jwks.keys[0]");
+        assert_eq!(at("$.token", "header"), "$.token.header");
+    }
 }
