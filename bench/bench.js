@@ -36,14 +36,14 @@ const ROOT = path.resolve(HERE, '..');
 // Settings
 // ---------------------------------------------------------------------------------------------
 const FULL = {
-  firstIters: 2000, // distinct tokens per timed block (first-sight rows)
+  firstIters: 1200, // distinct tokens per timed block (first-sight rows); 500 + 9 x 1,200 fills the cache
   firstWarmup: 500, // distinct tokens for the untimed warm-up of first-sight rows
-  repeats: 5, // timed blocks per row; the row's value is their median
+  repeats: 9, // timed blocks per row; the row's value is their median (more, shorter blocks: the VM is noisy)
   blockMs: 250, // target length of a timed block for the rows whose tokens may repeat
   calibrateMs: 60, // untimed run used to size those blocks (it is also their warm-up)
   maxIters: 200000,
   seenTokens: 100, // distinct tokens cycled by the "seen before" rows
-  coldRuns: 21, // fresh processes per cold-start row (after one discarded run each)
+  coldRuns: 31, // fresh processes per cold-start row (after one discarded run each)
   rssRequests: 200000, // the goal reads RSS at 100,000; the tail to 200,000 shows whether any growth stops
   rssTokens: 10000,
   rssSamples: [10000, 50000, 100000, 150000, 200000],
