@@ -164,8 +164,9 @@ fn parse_jwks(
 
 /// The JWK's public key fields only, as JSON text: never `k` (an HMAC secret) or private
 /// parameters. Written here rather than through `Value`'s serializer, which would bring
-/// float formatting into the WebAssembly module for keys whose fields are all strings
-/// (`KeyMaterial::from_jwk` has refused any other).
+/// float formatting into the WebAssembly module. Only string fields are written:
+/// `KeyMaterial::from_jwk` has refused a key whose own fields are not strings, so a field
+/// left out is one its key type does not use (`crv` on an RSA key, say).
 fn public_jwk(jwk: &Map<String, Value>) -> String {
     let mut out = String::from("{");
     for field in ["kty", "crv", "n", "e", "x", "y"] {

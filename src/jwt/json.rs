@@ -11,6 +11,14 @@ use serde_json::{Map, Value};
 
 /// Parses `bytes` as a JSON object whose top-level member names are all distinct.
 pub(crate) fn parse_unique_object(bytes: &[u8]) -> Option<Map<String, Value>> {
+    // An object starts with `{`, whatever serde_json's features: with `arbitrary_precision`
+    // (which another crate could switch on) it hands a bare number to `visit_map`.
+    let first = bytes
+        .iter()
+        .find(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'));
+    if first != Some(&b'{') {
+        return None;
+    }
     serde_json::from_slice::<UniqueObject>(bytes)
         .ok()
         .map(|object| object.0)
@@ -90,5 +98,21 @@ mod tests {
         assert!(parse_unique_object(b"[1,2]").is_none());
         assert!(parse_unique_object(b"\"text\"").is_none());
         assert!(parse_unique_object(b"{} trailing").is_none());
+        assert!(parse_unique_object(b" \t\r\n{\"a\":1} ").is_some());
+        for not_an_object in [
+            &b"null"[..],
+            b"true",
+            b"1",
+            b"-1.5",
+            b"[]",
+            b"",
+            b"  ",
+            b"\xef\xbb\xbf{}",
+        ] {
+            assert!(
+                parse_unique_object(not_an_object).is_none(),
+                "{not_an_object:?}"
+            );
+        }
     }
 }
