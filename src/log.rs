@@ -96,8 +96,9 @@ impl LogRecord {
 }
 
 /// Appends `value` as a JSON string: `"` and `\` escaped, control characters as `\uXXXX`,
-/// so a line can never be broken or closed early by what it quotes.
-fn push_json_string(out: &mut String, value: &str) {
+/// so a line can never be broken or closed early by what it quotes. Also writes the JWK
+/// text handed to the host (`config::issuers`).
+pub(crate) fn push_json_string(out: &mut String, value: &str) {
     out.push('"');
     if !value.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
         out.push_str(value); // the usual case: nothing to escape

@@ -7,6 +7,7 @@ use super::json::{
 };
 use super::{ConfigReport, IssuerConfig, IssuerKey};
 use crate::jwt::{Alg, KeyMaterial};
+use crate::log::push_json_string;
 
 pub(super) fn parse_issuers(value: Option<&Value>, report: &mut ConfigReport) -> Vec<IssuerConfig> {
     let path = "$.issuers";
@@ -163,8 +164,9 @@ fn parse_jwks(
 }
 
 /// The JWK's public key fields only, as JSON text: never `k` (an HMAC secret) or private
-/// parameters. Written here rather than through `Value`'s serializer, which would bring
-/// float formatting into the WebAssembly module. Only string fields are written:
+/// parameters. Written with the log line's JSON string writer rather than `Value`'s
+/// serializer, which would bring float formatting into the WebAssembly module and a second
+/// string escaper into every cold start. Only string fields are written:
 /// `KeyMaterial::from_jwk` has refused a key whose own fields are not strings, so a field
 /// left out is one its key type does not use (`crv` on an RSA key, say).
 fn public_jwk(jwk: &Map<String, Value>) -> String {
@@ -174,11 +176,9 @@ fn public_jwk(jwk: &Map<String, Value>) -> String {
             if out.len() > 1 {
                 out.push(',');
             }
-            out.push('"');
-            out.push_str(field);
-            out.push_str("\":");
-            // Quoting a string cannot fail; if it ever did, the host refuses the key.
-            out.push_str(&serde_json::to_string(value).unwrap_or_default());
+            push_json_string(&mut out, field);
+            out.push(':');
+            push_json_string(&mut out, value);
         }
     }
     out.push('}');
