@@ -1,10 +1,10 @@
 //! EMSA-PKCS1-v1_5 (RFC 8017 §9.2), for a backend that runs the RSA public-key operation
 //! itself (RSAVP1) and leaves the encoding check of RS256/RS384/RS512 to the core.
 //!
-//! The check builds the one encoding a valid signature can have and compares the recovered
-//! message with it byte for byte (RFC 8017 §8.2.2, steps 3 and 4). It never parses the
-//! recovered message: lenient parsing of the padding or the `DigestInfo` is where PKCS#1
-//! v1.5 signature forgeries (Bleichenbacher 2006 and its descendants) have lived.
+//! The check compares the recovered message byte for byte with the one encoding a valid
+//! signature can have, each part at its fixed offset (RFC 8017 §8.2.2, steps 3 and 4). It
+//! never parses the recovered message: lenient parsing of the padding or the `DigestInfo` is
+//! where PKCS#1 v1.5 signature forgeries (Bleichenbacher 2006 and its descendants) have lived.
 
 use super::Alg;
 
@@ -53,14 +53,17 @@ pub fn encoding_matches(alg: Alg, digest: &[u8], recovered: &[u8]) -> bool {
     if digest.len() != len || recovered.len() < t_len + 11 {
         return false;
     }
-    let padding = recovered.len() - t_len - 3;
-    let expected = [0x00, 0x01]
-        .iter()
-        .chain(std::iter::repeat_n(&0xff, padding))
-        .chain(&[0x00])
-        .chain(prefix)
-        .chain(digest);
-    expected.eq(recovered.iter())
+    // EM = 0x00 0x01 PS 0x00 T, with T = DigestInfo prefix and digest: each part compared
+    // at its fixed offset, every byte compared and none parsed. (One byte-by-byte chained
+    // iterator over the whole expected EM cost more than the rest of the check.)
+    let Some((head, t)) = recovered.split_at_checked(recovered.len() - t_len) else {
+        return false;
+    };
+    let padding = head
+        .strip_prefix(&[0x00, 0x01])
+        .and_then(|rest| rest.strip_suffix(&[0x00]));
+    padding.is_some_and(|ps| ps.iter().all(|byte| *byte == 0xff))
+        && t.strip_prefix(prefix) == Some(digest)
 }
 
 #[cfg(test)]
@@ -137,6 +140,24 @@ mod tests {
             &rs256[rs256.len() - 60..]
         ));
         assert!(!encoding_matches(Alg::Ps256, &digest, &rs256));
+    }
+
+    #[test]
+    fn padding_of_eight_bytes_is_the_shortest_accepted() {
+        let digest = [0x5au8; 32];
+        let t: Vec<u8> = [prefix(Alg::Rs256), &digest[..]].concat();
+        let with_padding = |n: usize| {
+            let mut em = vec![0x00, 0x01];
+            em.resize(2 + n, 0xff);
+            em.push(0x00);
+            em.extend_from_slice(&t);
+            em
+        };
+        assert!(encoding_matches(Alg::Rs256, &digest, &with_padding(8)));
+        assert!(encoding_matches(Alg::Rs256, &digest, &with_padding(448)));
+        assert!(!encoding_matches(Alg::Rs256, &digest, &with_padding(7)));
+        assert!(!encoding_matches(Alg::Rs256, &digest, &with_padding(0)));
+        assert!(!encoding_matches(Alg::Rs256, &digest, &[]));
     }
 
     #[test]
