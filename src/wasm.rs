@@ -14,6 +14,7 @@ use crate::event::MAX_EVENT_BYTES;
 use crate::jwt::{
     pkcs1, verify_hmac, Alg, KeyKind, KeyMaterial, SignatureVerifier, UnixSeconds, MAX_RSA_BITS,
 };
+use crate::route::hex_value;
 use crate::{engine, wire};
 
 #[wasm_bindgen(module = "/js-shim/host-crypto.js")]
@@ -148,17 +149,12 @@ fn digest_here(hash: Hash, data: &[u8], out: &mut [u8]) {
 
 /// Hex digits as bytes, into `out` (exactly two digits per byte).
 fn decode_hex(hex: &[u8], out: &mut [u8]) -> bool {
-    let digit = |c: u8| {
-        char::from(c)
-            .to_digit(16)
-            .and_then(|d| u8::try_from(d).ok())
-    };
     if hex.len() != 2 * out.len() {
         return false;
     }
     for (byte, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
         let [high, low] = pair else { return false };
-        let (Some(high), Some(low)) = (digit(*high), digit(*low)) else {
+        let (Some(high), Some(low)) = (hex_value(*high), hex_value(*low)) else {
             return false;
         };
         *byte = (high << 4) | low;
