@@ -23,6 +23,10 @@ fn event(uri: &str, authorization: Option<&str>) -> String {
     if let Some(value) = authorization {
         headers["authorization"] = json!([{"key": "Authorization", "value": value}]);
     }
+    event_with_headers(uri, headers)
+}
+
+fn event_with_headers(uri: &str, headers: Value) -> String {
     let event = json!({"Records": [{"cf": {
         "config": {"distributionDomainName": "d1.cloudfront.net", "eventType": "viewer-request", "requestId": "r1"},
         "request": {"clientIp": "203.0.113.1", "headers": headers, "method": "GET", "querystring": "", "uri": uri}
@@ -215,5 +219,74 @@ fn host_rsa_refuses_what_is_not_the_exact_encoding() {
             Err("signature_invalid"),
             "{alg}"
         );
+    }
+}
+
+/// An HS256 token for `sub` from the vectors' `hs-1` key, valid for an hour after `now`.
+fn hs256_token(v: &Value, sub: &str, tenant: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+    let key = URL_SAFE_NO_PAD
+        .decode(
+            v["config"]["issuers"][0]["jwks"]["keys"][0]["k"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+    let now = v["now"].as_u64().unwrap();
+    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT","kid":"hs-1"}"#);
+    let claims = json!({"iss": "https://hs.example/", "sub": sub, "aud": "vectors-api",
+        "exp": now + 3600, "tenant": tenant});
+    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(input.as_bytes());
+    format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    )
+}
+
+/// The module's own allocator (src/wasm.rs) under churn: users of every size, a token cache
+/// that evicts all the time, and events that grow and shrink the input buffer. Every answer
+/// must carry exactly the key CONTRACT §5 gives that user, however memory was reused.
+#[wasm_bindgen_test]
+fn answers_stay_exact_while_memory_is_reused() {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine as _;
+    use edgeguard::cachekey::{CacheKey, CacheKeySecret};
+    use edgeguard::secret::Secret;
+
+    let v = vectors();
+    let mut config = v["config"].clone();
+    config["tokenCache"] = json!({"maxEntries": 50});
+    let mut engine = Engine::new(&config.to_string()).unwrap();
+    let secret = STANDARD
+        .decode(config["cacheKey"]["secret"].as_str().unwrap())
+        .unwrap();
+    let secret = CacheKeySecret::new(&Secret::new(secret));
+    let now_ms = v["now"].as_f64().unwrap() * 1000.0;
+    for round in 0..3 {
+        for user in 0..300_usize {
+            let sub = format!("user-{user}-{}", "x".repeat(user * 7 % 700));
+            let tenant = format!("t{}", user % 7);
+            let token = hs256_token(&v, &sub, &tenant);
+            // A padding header of changing size grows and shrinks the event's allocations.
+            let padding = "p".repeat((user * 37 + round * 11) % 9000);
+            let text = event_with_headers(
+                "/api/x",
+                json!({"host": [{"key": "Host", "value": "d1.cloudfront.net"}],
+                    "authorization": [{"key": "Authorization", "value": format!("Bearer {token}")}],
+                    "x-padding": [{"key": "X-Padding", "value": padding}]}),
+            );
+            let (log, actions) = wire(&decide(&mut engine, text.as_bytes(), now_ms).unwrap());
+            assert_eq!(log["outcome"], "forward", "round {round}, user {user}");
+            let key = CacheKey::derive(&secret, "https://hs.example/", &sub, &[Some(&tenant)]);
+            let expected = format!("+x-user-cache-key\tX-User-Cache-Key\t{}", key.as_str());
+            assert!(
+                actions.contains(&expected),
+                "round {round}, user {user}: {actions:?}"
+            );
+        }
     }
 }
