@@ -20,9 +20,10 @@ use crate::{engine, wire};
 /// The allocator of the WebAssembly module: rlsf's TLSF, declared here without `unsafe` (the
 /// crate itself is unsafe code, pinned exactly in Cargo.toml). Rust's default here, dlmalloc,
 /// is 6.8 KB more code, which V8 compiled during every cold start (~0.3 ms); warm speed is
-/// the same and RSS after 200,000 requests no higher (BENCHMARKS.md). Its pool coalescing never takes
-/// effect on wasm32 in 0.2.3 (the page check compares a pool's start, not its end): each
-/// growth is a new pool, which costs memory, not safety; the cache's working set is bounded.
+/// the same and RSS after 200,000 requests no higher (BENCHMARKS.md). Its pool coalescing
+/// never takes effect on wasm32 in 0.2.3 (the page check compares a pool's start, not its
+/// end): each growth is a new pool, which costs memory, not safety; the cache's working set
+/// is bounded.
 #[global_allocator]
 static ALLOCATOR: rlsf::GlobalTlsf = rlsf::GlobalTlsf::new();
 
