@@ -429,9 +429,8 @@ fn decode_path_escapes(uri: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The value of one hexadecimal digit, either case (percent escapes here; the host's hex
-/// digests in `crate::wasm`).
-pub(crate) fn hex_value(c: u8) -> Option<u8> {
+/// The value of one hexadecimal digit, either case.
+fn hex_value(c: u8) -> Option<u8> {
     match c {
         b'0'..=b'9' => Some(c - b'0'),
         b'a'..=b'f' => Some(c - b'a' + 10),

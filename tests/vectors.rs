@@ -75,11 +75,12 @@ fn every_token_vector_gets_its_expected_outcome() {
 fn rfc_jws_vectors_verify_at_the_signature_layer() {
     let rfc = common::vector_file("rfc.json");
     let rsa = common::vector_file("rsa.json");
-    let cases: Vec<&Value> = [&rfc, &rsa]
+    let ecdsa = common::vector_file("ecdsa.json");
+    let cases: Vec<&Value> = [&rfc, &rsa, &ecdsa]
         .iter()
         .flat_map(|file| file["cases"].as_array().unwrap())
         .collect();
-    assert!(cases.len() >= 60);
+    assert!(cases.len() >= 80);
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let token = case["token"].as_str().unwrap();

@@ -13,6 +13,7 @@ use wasm_bindgen_test::wasm_bindgen_test;
 const VECTORS: &str = include_str!("vectors/tokens.json");
 const RFC: &str = include_str!("vectors/rfc.json");
 const RSA: &str = include_str!("vectors/rsa.json");
+const ECDSA: &str = include_str!("vectors/ecdsa.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).unwrap()
@@ -115,11 +116,12 @@ fn bad_config_and_bad_events_are_errors_not_traps() {
 }
 
 #[wasm_bindgen_test]
-fn host_crypto_agrees_with_every_rfc_and_rsa_shape_vector() {
+fn host_crypto_agrees_with_every_rfc_rsa_and_ecdsa_shape_vector() {
     let rfc: Value = serde_json::from_str(RFC).unwrap();
     let rsa: Value = serde_json::from_str(RSA).unwrap();
+    let ecdsa: Value = serde_json::from_str(ECDSA).unwrap();
     let mut checked = 0;
-    for case in [&rfc, &rsa]
+    for case in [&rfc, &rsa, &ecdsa]
         .iter()
         .flat_map(|file| file["cases"].as_array().unwrap())
     {
@@ -148,7 +150,7 @@ fn host_crypto_agrees_with_every_rfc_and_rsa_shape_vector() {
         }
         checked += 1;
     }
-    assert!(checked >= 60);
+    assert!(checked >= 80);
 }
 
 #[wasm_bindgen_test]

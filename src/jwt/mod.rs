@@ -16,6 +16,7 @@ mod alg;
 mod es384;
 mod json;
 mod key;
+pub mod ecdsa_der;
 pub mod pkcs1;
 mod verifier;
 

@@ -17,6 +17,7 @@ const load = (name) => JSON.parse(readFileSync(new URL(name, import.meta.url), "
 const rfc = load("./rfc.json");
 const vec = load("./tokens.json");
 const rsa = load("./rsa.json");
+const ecdsa = load("./ecdsa.json");
 
 // ---------------------------------------------------------------- helpers
 
@@ -501,5 +502,31 @@ test("rsa.json: OpenSSL judges every RS* shape as the case expects", () => {
     }
     assert.equal(verdict, c.expect === "valid", c.name);
     assert.equal(Buffer.from(s, "base64url").length, Buffer.from(c.jwk.n, "base64url").length, `${c.name}: k bytes`);
+  }
+});
+
+// ---------------------------------------------------------------- ecdsa.json
+
+test("ecdsa.json: OpenSSL judges every ES* shape as the case expects", () => {
+  const names = new Set(ecdsa.cases.map((c) => c.name));
+  assert.equal(names.size, ecdsa.cases.length, "case names are unique");
+  for (const alg of ["es256", "es384"]) {
+    for (const shape of ["valid_r_top_bit_set", "valid_r_leading_zero", "valid_s_leading_zero", "valid_high_low_s_twin", "r_zero", "s_equals_n"]) {
+      assert.ok(names.has(`${alg}_${shape}`), `${alg}_${shape}`);
+    }
+  }
+  for (const c of ecdsa.cases) {
+    const [h, p, s] = c.token.split(".");
+    const alg = JSON.parse(Buffer.from(h, "base64url").toString("utf8")).alg;
+    const { hash, size } = { ES256: { hash: "sha256", size: 32 }, ES384: { hash: "sha384", size: 48 } }[alg];
+    const key = { key: crypto.createPublicKey({ key: c.jwk, format: "jwk" }), dsaEncoding: "ieee-p1363" };
+    let verdict;
+    try {
+      verdict = crypto.verify(hash, Buffer.from(`${h}.${p}`), key, Buffer.from(s, "base64url"));
+    } catch {
+      verdict = false;
+    }
+    assert.equal(verdict, c.expect === "valid", c.name);
+    assert.equal(Buffer.from(s, "base64url").length, 2 * size, `${c.name}: r || s, fixed width`);
   }
 });
