@@ -66,14 +66,10 @@ fn benches(c: &mut Criterion) {
         let tok = token(&vectors, case);
         c.bench_function(&format!("jwt::verify {name} (pure Rust)"), |b| {
             b.iter(|| {
-                jwt::verify(
-                    black_box(&tok),
-                    &config.issuers,
-                    60,
-                    now,
-                    &RustCryptoVerifier,
-                )
-                .unwrap()
+                let jws = jwt::DecodedJws::decode(black_box(&tok)).unwrap();
+                jwt::verify(&jws, &config.issuers, 60, now, &RustCryptoVerifier)
+                    .map(|claims| claims.exp())
+                    .unwrap()
             })
         });
     }

@@ -5,6 +5,8 @@
 //! one key. Without the secret the key says nothing about the subject; with it, anyone (an
 //! origin, say) can recompute it.
 
+use std::rc::Rc;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use hmac::digest::KeyInit;
@@ -43,9 +45,9 @@ impl std::fmt::Debug for CacheKeySecret {
     }
 }
 
-/// A derived cache-key value (43 base64url characters).
+/// A derived cache-key value (43 base64url characters); clones share one copy.
 #[derive(Clone, PartialEq, Eq)]
-pub struct CacheKey(String);
+pub struct CacheKey(Rc<str>);
 
 impl CacheKey {
     /// Derives the key for `iss`, `sub` and the configured extra claims (in config order;
@@ -64,7 +66,7 @@ impl CacheKey {
         let message = serde_json::to_vec(&parts).unwrap_or_default();
         let mut mac = secret.0.clone();
         mac.update(&message);
-        CacheKey(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+        CacheKey(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()).into())
     }
 
     /// The header value.

@@ -174,7 +174,7 @@ impl Engine {
                 forwarded,
             } => {
                 patch.set(&self.config.cache_key.header, cache_key.as_str());
-                for (name, value) in &forwarded {
+                for (name, value) in forwarded.iter() {
                     patch.set(name, value);
                 }
                 // The raw token never reaches the origin or the cache key: its header goes, and
@@ -304,8 +304,9 @@ impl Authenticator for Engine {
         if !credentials::is_token68(token) {
             return Err(Error::TokenMalformed);
         }
+        let jws = jwt::DecodedJws::decode(token)?;
         let claims = jwt::verify(
-            token,
+            &jws,
             &self.config.issuers,
             skew,
             now,

@@ -4,6 +4,8 @@
 //! credential found, the origin's headers, `now`) and returns what must happen. The `event`
 //! module applies decisions to the Lambda@Edge event.
 
+use std::rc::Rc;
+
 use crate::cache_control::{Directives, Seconds};
 use crate::cachekey::CacheKey;
 use crate::config::Config;
@@ -49,12 +51,12 @@ pub enum Identity {
     NotRead,
     /// An optional route without a token.
     Anonymous,
-    /// A verified user.
+    /// A verified user. Shared, not copied, between the token cache and each request.
     User {
         /// The cache-key header value.
         cache_key: CacheKey,
         /// Headers for the origin: `(lowercase name, value)`.
-        forwarded: Vec<(String, String)>,
+        forwarded: Rc<[(String, String)]>,
     },
 }
 
@@ -99,7 +101,7 @@ pub fn viewer_request(
 /// [`Error::ClaimInvalid`] when a partitioning or forwarded claim is present but not a
 /// string (a numeric tenant id must not silently become `null` and merge tenants), or a
 /// forwarded claim is longer than [`MAX_FORWARDED_CLAIM_BYTES`] once encoded.
-pub fn user_identity(config: &Config, claims: &VerifiedClaims) -> Result<Identity, Error> {
+pub fn user_identity(config: &Config, claims: &VerifiedClaims<'_>) -> Result<Identity, Error> {
     let string_claim = |name: &str| -> Result<Option<&str>, Error> {
         match claims.claim(name) {
             None => Ok(None),
@@ -123,7 +125,7 @@ pub fn user_identity(config: &Config, claims: &VerifiedClaims) -> Result<Identit
     }
     Ok(Identity::User {
         cache_key,
-        forwarded,
+        forwarded: forwarded.into(),
     })
 }
 

@@ -30,7 +30,7 @@ pub struct CachedUser {
 
 impl CachedUser {
     /// Remembers `identity`, valid for the time window of `claims`.
-    pub fn new(claims: &VerifiedClaims, identity: Identity) -> CachedUser {
+    pub fn new(claims: &VerifiedClaims<'_>, identity: Identity) -> CachedUser {
         CachedUser {
             exp: claims.exp(),
             nbf: claims.nbf(),
@@ -191,8 +191,9 @@ mod tests {
             "{input}.{}",
             URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
         );
+        let jws = jwt::DecodedJws::decode(&token).unwrap();
         let verified = jwt::verify(
-            &token,
+            &jws,
             &config.issuers,
             0,
             UnixSeconds(0.0),

@@ -101,7 +101,11 @@ mod tests {
                 }
             }
             if zeros == 0 {
-                bytes[0] = if top { bytes[0] | 0x80 } else { bytes[0] & 0x7f };
+                bytes[0] = if top {
+                    bytes[0] | 0x80
+                } else {
+                    bytes[0] & 0x7f
+                };
             }
             bytes
         };

@@ -12,21 +12,22 @@
 //! 4. claims: `exp`, `nbf`, `aud`, `sub`.
 
 mod alg;
+pub mod ecdsa_der;
 #[cfg(feature = "rust-crypto")]
 mod es384;
 mod json;
 mod key;
-pub mod ecdsa_der;
 pub mod pkcs1;
 mod verifier;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 pub use self::alg::{Alg, KeyKind};
 #[cfg(feature = "rust-crypto")]
 pub use self::es384::{Es384, Es384Signature};
+pub use self::json::{JsonObject, JsonValue};
 pub use self::key::{KeyMaterial, KeyProblem, MAX_RSA_BITS, MIN_HMAC_BYTES, MIN_RSA_BITS};
 #[cfg(feature = "rust-crypto")]
 pub use self::verifier::RustCryptoVerifier;
@@ -48,17 +49,18 @@ impl UnixSeconds {
     }
 }
 
-/// Claims of a token that passed every check. Only [`verify`] can make one.
-#[derive(Debug, Clone)]
-pub struct VerifiedClaims {
-    iss: String,
-    sub: String,
+/// Claims of a token that passed every check, borrowed from its [`DecodedJws`]. Only
+/// [`verify`] can make one.
+#[derive(Debug)]
+pub struct VerifiedClaims<'a> {
+    iss: Cow<'a, str>,
+    sub: Cow<'a, str>,
     exp: f64,
     nbf: Option<f64>,
-    claims: Map<String, Value>,
+    claims: JsonObject<'a>,
 }
 
-impl VerifiedClaims {
+impl<'a> VerifiedClaims<'a> {
     /// The `iss` claim, exactly as signed.
     pub fn iss(&self) -> &str {
         &self.iss
@@ -75,7 +77,7 @@ impl VerifiedClaims {
     }
 
     /// A claim by name.
-    pub fn claim(&self, name: &str) -> Option<&Value> {
+    pub fn claim(&self, name: &str) -> Option<&JsonValue<'a>> {
         self.claims.get(name)
     }
 
@@ -85,60 +87,92 @@ impl VerifiedClaims {
     }
 }
 
-/// The parts of a compact JWS, decoded but not yet trusted.
-struct UntrustedJws<'a> {
-    header: Map<String, Value>,
-    payload: Map<String, Value>,
-    signing_input: &'a [u8],
+/// A compact JWS split into its three segments and base64url-decoded: the structure
+/// checks that need no JSON. Nothing in it is trusted; [`verify`] reads it.
+pub struct DecodedJws<'t> {
+    header: Vec<u8>,
+    payload: Vec<u8>,
+    signing_input: &'t [u8],
     signature: Vec<u8>,
 }
 
-/// Verifies `token` against the configured issuers at time `now`.
+impl<'t> DecodedJws<'t> {
+    /// Splits and decodes `token` (CONTRACT §3.4 structure: size, three base64url segments).
+    ///
+    /// # Errors
+    /// [`Error::TokenTooLarge`] or [`Error::TokenMalformed`].
+    pub fn decode(token: &'t str) -> Result<DecodedJws<'t>, Error> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(Error::TokenTooLarge);
+        }
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(Error::TokenMalformed);
+        };
+        let signing_input_len = header.len() + 1 + payload.len();
+        let signing_input = token
+            .as_bytes()
+            .get(..signing_input_len)
+            .ok_or(Error::TokenMalformed)?;
+        Ok(DecodedJws {
+            header: decode_segment(header)?,
+            payload: decode_segment(payload)?,
+            signing_input,
+            signature: decode_segment(signature)?,
+        })
+    }
+}
+
+/// Verifies a decoded token against the configured issuers at time `now`; the claims
+/// borrow from `jws`.
 ///
 /// # Errors
 /// The [`Error`] of the first failed check, in the order of the module docs.
-pub fn verify(
-    token: &str,
+pub fn verify<'a>(
+    jws: &'a DecodedJws<'_>,
     issuers: &[IssuerConfig],
     skew_seconds: u64,
     now: UnixSeconds,
     verifier: &dyn SignatureVerifier,
-) -> Result<VerifiedClaims, Error> {
-    // 1. Structure.
-    let jws = parse_compact(token)?;
-    let iss = match jws.payload.get("iss") {
+) -> Result<VerifiedClaims<'a>, Error> {
+    // 1. Structure: both segments JSON objects without duplicate names.
+    let header = JsonObject::parse(&jws.header).ok_or(Error::TokenMalformed)?;
+    let payload = JsonObject::parse(&jws.payload).ok_or(Error::TokenMalformed)?;
+    let iss = match payload.get("iss") {
         None => return Err(Error::ClaimMissing),
-        Some(Value::String(iss)) => iss,
+        Some(JsonValue::String(iss)) => iss.clone(),
         Some(_) => return Err(Error::ClaimInvalid),
     };
     // Exact comparison: no case-folding, no trailing-slash forgiveness.
     let issuer = issuers
         .iter()
-        .find(|issuer| &issuer.issuer == iss)
+        .find(|issuer| issuer.issuer == iss)
         .ok_or(Error::IssuerUnknown)?;
 
     // 2. Header.
-    let (alg, key) = select_key(&jws.header, issuer)?;
+    let (alg, key) = select_key(&header, issuer)?;
 
     // 3. Signature.
     check_signature(alg, key, jws.signing_input, &jws.signature, verifier)?;
 
     // 4. Claims.
-    let exp = numeric_date(jws.payload.get("exp"))?.ok_or(Error::ClaimMissing)?;
-    let nbf = numeric_date(jws.payload.get("nbf"))?;
+    let exp = numeric_date(payload.get("exp"))?.ok_or(Error::ClaimMissing)?;
+    let nbf = numeric_date(payload.get("nbf"))?;
     check_times(exp, nbf, now, skew_seconds)?;
-    check_audience(jws.payload.get("aud"), &issuer.audiences)?;
-    let sub = match jws.payload.get("sub") {
+    check_audience(payload.get("aud"), &issuer.audiences)?;
+    let sub = match payload.get("sub") {
         None => return Err(Error::ClaimMissing),
-        Some(Value::String(sub)) if !sub.is_empty() => sub.clone(),
+        Some(JsonValue::String(sub)) if !sub.is_empty() => sub.clone(),
         Some(_) => return Err(Error::ClaimInvalid),
     };
     Ok(VerifiedClaims {
-        iss: iss.clone(),
+        iss,
         sub,
         exp,
         nbf,
-        claims: jws.payload,
+        claims: payload,
     })
 }
 
@@ -154,7 +188,8 @@ pub fn verify_jws_signature(
     verifier: &dyn SignatureVerifier,
 ) -> Result<(), Error> {
     let (header_b64, _) = token.split_once('.').ok_or(Error::TokenMalformed)?;
-    let header = decode_object(header_b64)?;
+    let header_bytes = decode_segment(header_b64)?;
+    let header = JsonObject::parse(&header_bytes).ok_or(Error::TokenMalformed)?;
     let alg = header_alg(&header)?;
     check_crit(&header)?;
     let (signing_input, signature_b64) = token.rsplit_once('.').ok_or(Error::TokenMalformed)?;
@@ -186,29 +221,6 @@ fn check_signature(
     }
 }
 
-fn parse_compact(token: &str) -> Result<UntrustedJws<'_>, Error> {
-    if token.len() > MAX_TOKEN_BYTES {
-        return Err(Error::TokenTooLarge);
-    }
-    let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(Error::TokenMalformed);
-    };
-    let signing_input_len = header.len() + 1 + payload.len();
-    let signing_input = token
-        .as_bytes()
-        .get(..signing_input_len)
-        .ok_or(Error::TokenMalformed)?;
-    Ok(UntrustedJws {
-        header: decode_object(header)?,
-        payload: decode_object(payload)?,
-        signing_input,
-        signature: decode_segment(signature)?,
-    })
-}
-
 /// base64url without padding, strictly (RFC 7515 §2): no `=`, no `+`/`/`, no whitespace.
 fn decode_segment(segment: &str) -> Result<Vec<u8>, Error> {
     URL_SAFE_NO_PAD
@@ -216,23 +228,18 @@ fn decode_segment(segment: &str) -> Result<Vec<u8>, Error> {
         .map_err(|_| Error::TokenMalformed)
 }
 
-fn decode_object(segment: &str) -> Result<Map<String, Value>, Error> {
-    let bytes = decode_segment(segment)?;
-    json::parse_unique_object(&bytes).ok_or(Error::TokenMalformed)
-}
-
-fn header_alg(header: &Map<String, Value>) -> Result<Alg, Error> {
+fn header_alg(header: &JsonObject<'_>) -> Result<Alg, Error> {
     match header.get("alg") {
         // `none`, lowercase spellings and unknown names all land here.
-        Some(Value::String(name)) => Alg::from_name(name).ok_or(Error::AlgNotAllowed),
+        Some(JsonValue::String(name)) => Alg::from_name(name).ok_or(Error::AlgNotAllowed),
         _ => Err(Error::TokenMalformed),
     }
 }
 
-fn check_crit(header: &Map<String, Value>) -> Result<(), Error> {
+fn check_crit(header: &JsonObject<'_>) -> Result<(), Error> {
     match header.get("crit") {
         None => Ok(()),
-        Some(Value::Array(items)) if items.is_empty() => Ok(()),
+        Some(JsonValue::Strings(items)) if items.is_empty() => Ok(()),
         Some(_) => Err(Error::CritUnsupported),
     }
 }
@@ -240,7 +247,7 @@ fn check_crit(header: &Map<String, Value>) -> Result<(), Error> {
 /// Header checks: `alg` allowed, `crit` empty, `kid` among *this issuer's* keys only, and
 /// the key able to serve the `alg` (so an RSA public key can never become an HMAC secret).
 fn select_key<'c>(
-    header: &Map<String, Value>,
+    header: &JsonObject<'_>,
     issuer: &'c IssuerConfig,
 ) -> Result<(Alg, &'c IssuerKey), Error> {
     let alg = header_alg(header)?;
@@ -249,10 +256,10 @@ fn select_key<'c>(
     }
     check_crit(header)?;
     let key = match header.get("kid") {
-        Some(Value::String(kid)) => issuer
+        Some(JsonValue::String(kid)) => issuer
             .keys
             .iter()
-            .find(|key| key.kid.as_deref() == Some(kid.as_str())),
+            .find(|key| key.kid.as_deref() == Some(kid.as_ref())),
         Some(_) => return Err(Error::TokenMalformed),
         // Without a `kid`, only an issuer with exactly one key is unambiguous.
         None => match issuer.keys.as_slice() {
@@ -268,10 +275,10 @@ fn select_key<'c>(
 }
 
 /// A NumericDate (RFC 7519 §2): any JSON number. `Ok(None)` when absent.
-fn numeric_date(value: Option<&Value>) -> Result<Option<f64>, Error> {
+fn numeric_date(value: Option<&JsonValue<'_>>) -> Result<Option<f64>, Error> {
     match value {
         None => Ok(None),
-        Some(Value::Number(n)) => n.as_f64().map(Some).ok_or(Error::ClaimInvalid),
+        Some(JsonValue::Number(n)) => Ok(Some(*n)),
         Some(_) => Err(Error::ClaimInvalid),
     }
 }
@@ -300,24 +307,15 @@ pub fn check_times(
     Ok(())
 }
 
-fn check_audience(aud: Option<&Value>, accepted: &[String]) -> Result<(), Error> {
+fn check_audience(aud: Option<&JsonValue<'_>>, accepted: &[String]) -> Result<(), Error> {
     let accepts = |candidate: &str| accepted.iter().any(|a| a == candidate);
     match aud {
         None => Err(Error::ClaimMissing),
-        Some(Value::String(aud)) if accepts(aud) => Ok(()),
-        Some(Value::String(_)) => Err(Error::AudienceMismatch),
-        Some(Value::Array(items)) => {
-            let mut matched = false;
-            for item in items {
-                let aud = item.as_str().ok_or(Error::ClaimInvalid)?;
-                matched |= accepts(aud);
-            }
-            if matched {
-                Ok(())
-            } else {
-                Err(Error::AudienceMismatch)
-            }
-        }
+        Some(JsonValue::String(aud)) if accepts(aud) => Ok(()),
+        Some(JsonValue::String(_)) => Err(Error::AudienceMismatch),
+        Some(JsonValue::Strings(items)) if items.iter().any(|aud| accepts(aud)) => Ok(()),
+        Some(JsonValue::Strings(_)) => Err(Error::AudienceMismatch),
+        // Numbers, `null`, objects, arrays holding a non-string.
         Some(_) => Err(Error::ClaimInvalid),
     }
 }

@@ -1,7 +1,7 @@
 use super::*;
 use crate::config::Config;
 use hmac::{Hmac, Mac};
-use serde_json::json;
+use serde_json::{json, Value};
 use sha2::Sha256;
 
 const KEY: &[u8] = b"0123456789abcdef0123456789abcdef";
@@ -47,21 +47,31 @@ fn claims(extra: Value) -> String {
     base.to_string()
 }
 
-fn check(config: &Config, token: &str) -> Result<VerifiedClaims, Error> {
-    verify(
-        token,
+/// What a verified token proves, owned: `(iss, sub, exp, nbf)`.
+type Verified = (String, String, f64, Option<f64>);
+
+fn check(config: &Config, token: &str) -> Result<Verified, Error> {
+    let jws = DecodedJws::decode(token)?;
+    let claims: VerifiedClaims<'_> = verify(
+        &jws,
         &config.issuers,
         config.clock_skew_seconds,
         NOW,
         &RustCryptoVerifier,
-    )
+    )?;
+    Ok((
+        claims.iss().to_owned(),
+        claims.sub().to_owned(),
+        claims.exp(),
+        claims.nbf(),
+    ))
 }
 
 #[test]
 fn accepts_a_token_without_kid_when_the_issuer_has_one_key() {
     let token = sign(r#"{"alg":"HS256"}"#, &claims(json!({})));
-    let verified = check(&one_key(), &token).unwrap();
-    assert_eq!((verified.iss(), verified.sub()), ("https://idp/", "alice"));
+    let (iss, sub, ..) = check(&one_key(), &token).unwrap();
+    assert_eq!((iss.as_str(), sub.as_str()), ("https://idp/", "alice"));
 }
 
 #[test]
@@ -143,10 +153,10 @@ fn checks_run_in_contract_order() {
 #[test]
 fn cached_claims_recheck_their_times() {
     let token = sign(r#"{"alg":"HS256"}"#, &claims(json!({"exp": NOW.0 + 10.0})));
-    let verified = check(&one_key(), &token).unwrap();
-    assert!(check_times(verified.exp(), verified.nbf(), NOW, 0).is_ok());
+    let (_, _, exp, nbf) = check(&one_key(), &token).unwrap();
+    assert!(check_times(exp, nbf, NOW, 0).is_ok());
     assert_eq!(
-        check_times(verified.exp(), verified.nbf(), UnixSeconds(NOW.0 + 10.0), 0),
+        check_times(exp, nbf, UnixSeconds(NOW.0 + 10.0), 0),
         Err(Error::TokenExpired)
     );
 }
