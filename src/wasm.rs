@@ -83,9 +83,8 @@ impl SignatureVerifier for HostVerifier {
                         verify_pkcs1(handle, alg, len, input, signature)
                     }
                     (Some(handle), Some(host_alg), None) => match alg.key_kind() {
-                        KeyKind::P256 | KeyKind::P384 => {
-                            verify_ecdsa(handle, host_alg, input, signature)
-                        }
+                        KeyKind::P256 => verify_ecdsa(handle, host_alg, 32, input, signature),
+                        KeyKind::P384 => verify_ecdsa(handle, host_alg, 48, input, signature),
                         _ => host_verify(handle, host_alg, input, signature),
                     },
                     _ => false,
@@ -122,10 +121,11 @@ fn verify_pkcs1(handle: u32, alg: Alg, digest_len: usize, input: &[u8], signatur
 
 /// ECDSA through the host with the signature in DER, the form `node:crypto` verifies
 /// without first converting it (a third of our own cost of a first sight: see
-/// [`crate::jwt::ecdsa_der`]). The host still checks `0 < r, s < n`.
-fn verify_ecdsa(handle: u32, host_alg: u8, input: &[u8], signature: &[u8]) -> bool {
+/// [`crate::jwt::ecdsa_der`]). Only exactly `2 * width` bytes are a signature, as with the
+/// pure-Rust backend; the host still checks `0 < r, s < n`.
+fn verify_ecdsa(handle: u32, host_alg: u8, width: usize, input: &[u8], signature: &[u8]) -> bool {
     let mut der = [0u8; MAX_DER_BYTES];
-    ecdsa_der(signature, &mut der)
+    ecdsa_der(signature, width, &mut der)
         .and_then(|len| der.get(..len))
         .is_some_and(|der| host_verify(handle, host_alg, input, der))
 }

@@ -302,3 +302,46 @@ fn answers_stay_exact_while_memory_is_reused() {
         }
     }
 }
+
+/// The host backend, called directly (without the core's length check first), refuses an
+/// ECDSA signature that is not exactly `r || s` at the curve's width, as the pure-Rust one
+/// does: the DER it writes drops leading zeros, so a padded form must not slip through.
+#[wasm_bindgen_test]
+fn host_ecdsa_refuses_every_length_but_the_curves() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use edgeguard::jwt::{Alg, SignatureVerifier};
+    let ecdsa: Value = serde_json::from_str(ECDSA).unwrap();
+    let mut checked = 0;
+    for case in ecdsa["cases"].as_array().unwrap() {
+        if case["expect"] != "valid" {
+            continue;
+        }
+        let token = case["token"].as_str().unwrap();
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+        let alg = if signature.len() == 64 {
+            Alg::Es256
+        } else {
+            Alg::Es384
+        };
+        let key = IssuerKey {
+            id: 0,
+            kid: None,
+            alg: None,
+            material: KeyMaterial::from_jwk(&case["jwk"]).unwrap(),
+            jwk: case["jwk"].to_string(),
+        };
+        let verifier = HostVerifier::import([("$".to_owned(), &key)]).unwrap();
+        let verify = |sig: &[u8]| verifier.verify(alg, &key, input.as_bytes(), sig);
+        assert!(verify(&signature), "{}", case["name"]);
+        let (r, s) = signature.split_at(signature.len() / 2);
+        let padded = [&[0u8][..], r, &[0u8][..], s].concat();
+        assert!(!verify(&padded), "{}: zero-padded", case["name"]);
+        let wide = [&[0u8; 16][..], r, &[0u8; 16][..], s].concat();
+        assert!(!verify(&wide), "{}: padded to the next curve", case["name"]);
+        assert!(!verify(&signature[1..]), "{}: short", case["name"]);
+        checked += 1;
+    }
+    assert!(checked >= 10);
+}

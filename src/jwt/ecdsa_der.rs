@@ -11,14 +11,15 @@
 pub const MAX_DER_BYTES: usize = 2 + 2 * (2 + 1 + 48);
 
 /// `Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }` (RFC 3279 §2.2.3) in DER, for
-/// the `r || s` signature `p1363`, written into `out`: the number of bytes written, or
-/// `None` when `p1363` is empty, odd-length or longer than ES384's 96 bytes.
-pub fn ecdsa_der(p1363: &[u8], out: &mut [u8; MAX_DER_BYTES]) -> Option<usize> {
-    let half = p1363.len() / 2;
-    if p1363.is_empty() || p1363.len() % 2 != 0 || half > 48 {
+/// the `r || s` signature `p1363` on a curve of `width`-byte integers (32 for P-256, 48 for
+/// P-384), written into `out`: the number of bytes written, or `None` unless `p1363` is
+/// exactly `2 * width` bytes with `width` at most 48. The exact length matters: DER drops
+/// leading zero bytes, so `00 || r || 00 || s` would otherwise read as `r || s`.
+pub fn ecdsa_der(p1363: &[u8], width: usize, out: &mut [u8; MAX_DER_BYTES]) -> Option<usize> {
+    if width == 0 || width > 48 || p1363.len() != 2 * width {
         return None;
     }
-    let (r, s) = p1363.split_at(half);
+    let (r, s) = p1363.split_at(width);
     let mut len = 2;
     for integer in [r, s] {
         len = write_integer(integer, out, len)?;
@@ -56,7 +57,7 @@ mod tests {
 
     fn der(p1363: &[u8]) -> Option<Vec<u8>> {
         let mut out = [0u8; MAX_DER_BYTES];
-        ecdsa_der(p1363, &mut out).map(|len| out[..len].to_vec())
+        ecdsa_der(p1363, p1363.len() / 2, &mut out).map(|len| out[..len].to_vec())
     }
 
     #[test]
@@ -86,6 +87,21 @@ mod tests {
         assert_eq!(der(&[1u8; 63]), None);
         assert_eq!(der(&[1u8; 98]), None);
         assert!(der(&[0xffu8; 96]).is_some_and(|d| d.len() == MAX_DER_BYTES));
+    }
+
+    #[test]
+    fn refuses_any_length_but_twice_the_width() {
+        let mut out = [0u8; MAX_DER_BYTES];
+        let mut sig = vec![0x11u8; 64];
+        assert!(ecdsa_der(&sig, 32, &mut out).is_some());
+        // Zero-padded r and s: the same integers, so the same DER if the width were not held.
+        let padded = [&[0u8][..], &sig[..32], &[0u8][..], &sig[32..]].concat();
+        assert_eq!(ecdsa_der(&padded, 32, &mut out), None);
+        assert_eq!(ecdsa_der(&padded, 33, &mut out).map(|_| ()), Some(()));
+        assert_eq!(ecdsa_der(&sig, 48, &mut out), None);
+        sig.pop();
+        assert_eq!(ecdsa_der(&sig, 32, &mut out), None);
+        assert_eq!(ecdsa_der(&[], 0, &mut out), None);
     }
 
     /// Our DER equals the RustCrypto crates' for P-256 and P-384 signatures of every shape:

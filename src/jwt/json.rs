@@ -7,15 +7,16 @@
 //!
 //! Only the top level is kept, and only in the shapes a check reads: strings (borrowed
 //! unless they hold escapes), numbers, and arrays of strings (`aud`, `crit`). Everything
-//! else is still parsed in full by serde_json, so malformed JSON anywhere is refused, but
-//! is kept only as [`JsonValue::Other`]. A first sight of a token reads two objects; as
+//! else is still read in full, as strictly as a `serde_json::Value` would be (lone
+//! surrogates, numbers out of range and nesting deeper than serde_json's limit are
+//! refused anywhere), but is kept only as [`JsonValue::Other`]. A first sight of a token reads two objects; as
 //! `serde_json::Map`s they cost some 25 allocations, most of the core's own work.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A top-level member's value, in the shapes the checks read.
 #[derive(Debug, Clone, PartialEq)]
@@ -241,9 +242,11 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        // A nested object is parsed (so it must be valid JSON) but not kept: no check reads
-        // one, and its duplicates cannot change a top-level member.
-        while access.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        // A nested object is read as strictly as the top level (serde's `IgnoredAny` would
+        // let lone surrogates, out-of-range numbers and nesting past serde_json's depth
+        // limit through) but not kept: no check reads one, and its duplicates cannot change
+        // a top-level member.
+        while access.next_entry::<Text<'de>, JsonValue<'de>>()?.is_some() {}
         Ok(JsonValue::Other)
     }
 }
@@ -282,6 +285,12 @@ mod tests {
             r#"{"a":1,}"#,
         ] {
             assert!(parse(bad).is_none(), "{bad}");
+        }
+        // What serde_json refuses in a `Value` is refused inside members no check reads.
+        let deep = format!("{{\"o\":{{\"a\":{}{}}}}}", "[".repeat(200), "]".repeat(200));
+        for inside_a_nested_object in [r#""\udc00""#, "1e400", deep.as_str()] {
+            let text = format!(r#"{{"o":{{"k":{inside_a_nested_object}}}}}"#);
+            assert!(parse(&text).is_none(), "{text}");
         }
         // Not UTF-8, even inside a member no check reads.
         assert!(JsonObject::parse(b"{\"o\":{\"k\":\"\xff\"}}").is_none());

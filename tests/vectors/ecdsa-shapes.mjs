@@ -67,6 +67,15 @@ for (const [alg, { curve, hash, size, n }] of Object.entries(CURVES)) {
   bad("s_zero", rs(r, 0n));
   bad("r_all_ff", rs((1n << BigInt(8 * size)) - 1n, s)); // above n
   bad("s_equals_n", rs(r, n));
+  bad("r_equals_n", rs(n, s));
+  bad("r_one_plus_n", rs(n + 1n, s));
+  // Wrong lengths: r and s each zero-padded by a byte (DER would drop the zeros), padded to
+  // the other curve's width, one byte short.
+  const [rb, sb] = [good.subarray(0, size), good.subarray(size)];
+  bad("zero_padded_by_one_byte", Buffer.concat([Buffer.alloc(1), rb, Buffer.alloc(1), sb]));
+  const other = size === 32 ? 48 : 32;
+  if (other > size) bad("zero_padded_to_other_width", Buffer.concat([Buffer.alloc(other - size), rb, Buffer.alloc(other - size), sb]));
+  bad("one_byte_short", good.subarray(1));
   bad("r_and_s_swapped", rs(s, r));
   bad("all_zero", Buffer.alloc(2 * size));
   bad("other_payload", sign("other"));
