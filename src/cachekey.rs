@@ -7,8 +7,6 @@
 
 use std::rc::Rc;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -45,6 +43,79 @@ impl std::fmt::Debug for CacheKeySecret {
     }
 }
 
+/// `JSON.stringify(parts)` for an array of strings and nulls, byte for byte: no spaces;
+/// `"` and `\` escaped, `\b \f \n \r \t` for those controls, `\u00xx` (lowercase) for the
+/// other characters below U+0020; everything else as is. (A Rust string holds no lone
+/// surrogate, the one case where JSON.stringify escapes more.) Written here rather than
+/// with serde_json so the first request of a container compiles no serializer.
+fn push_json_array<'a>(out: &mut String, parts: impl Iterator<Item = Option<&'a str>>) {
+    out.push('[');
+    for (i, part) in parts.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match part {
+            None => out.push_str("null"),
+            // The usual case, a URL and an id: nothing to escape.
+            Some(text) if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') => {
+                out.push('"');
+                out.push_str(text);
+                out.push('"');
+            }
+            Some(text) => push_escaped_json_string(out, text),
+        }
+    }
+    out.push(']');
+}
+
+/// One JSON string with JSON.stringify's escapes; out of line, as V8 compiles a whole
+/// function on its first call and most containers never need it.
+#[cold]
+#[inline(never)]
+fn push_escaped_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c < ' ' => {
+                out.push_str("\\u00");
+                for shift in [4, 0] {
+                    out.push(hex_digit((u32::from(c) >> shift) & 0xf));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// base64url without padding (RFC 4648 §5): the MAC as the header carries it.
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let byte = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let group = (byte(0) << 16) | (byte(1) << 8) | byte(2);
+        // 3 bytes give 4 characters; a last chunk of 1 or 2 bytes gives 2 or 3 (no padding).
+        for k in 0..=chunk.len() {
+            let index = (group >> (18 - 6 * k)) & 0x3f;
+            let digit = usize::try_from(index).ok().and_then(|i| ALPHABET.get(i));
+            out.push(digit.map_or('A', |d| char::from(*d)));
+        }
+    }
+    out
+}
+
+fn hex_digit(value: u32) -> char {
+    char::from_digit(value, 16).unwrap_or('0')
+}
+
 /// A derived cache-key value (43 base64url characters); clones share one copy.
 #[derive(Clone, PartialEq, Eq)]
 pub struct CacheKey(Rc<str>);
@@ -58,15 +129,12 @@ impl CacheKey {
         sub: &str,
         extra: &[Option<&str>],
     ) -> CacheKey {
-        let mut parts: Vec<Option<&str>> = Vec::with_capacity(3 + extra.len());
-        parts.extend([Some(KEY_VERSION), Some(iss), Some(sub)]);
-        parts.extend_from_slice(extra);
-        // serde_json's compact output equals JSON.stringify for arrays of strings and nulls:
-        // the same escapes (\" \\ \b \f \n \r \t, \u00XX in lowercase hex), no spaces.
-        let message = serde_json::to_vec(&parts).unwrap_or_default();
+        let mut message = String::with_capacity(32 + iss.len() + sub.len());
+        let parts = [Some(KEY_VERSION), Some(iss), Some(sub)];
+        push_json_array(&mut message, parts.iter().chain(extra).copied());
         let mut mac = secret.0.clone();
-        mac.update(&message);
-        CacheKey(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()).into())
+        mac.update(message.as_bytes());
+        CacheKey(base64url(&mac.finalize().into_bytes()).into())
     }
 
     /// The header value.
@@ -89,6 +157,8 @@ impl std::fmt::Debug for CacheKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
 
     fn secret() -> CacheKeySecret {
         CacheKeySecret::new(&Secret::new(vec![7u8; 32]))
@@ -146,6 +216,33 @@ mod tests {
         assert_ne!(
             CacheKey::derive(&secret(), "a", "bc", &[]),
             CacheKey::derive(&secret(), "ab", "c", &[])
+        );
+    }
+
+    /// Our writers equal serde_json's compact output (which equals JSON.stringify for
+    /// arrays of strings and nulls) and the base64 crate, on any input.
+    #[cfg(not(target_arch = "wasm32"))] // proptest is a native dev-dependency
+    #[test]
+    fn writers_match_serde_json_and_the_base64_crate() {
+        use proptest::prelude::*;
+        // Any characters, controls included (proptest's default strings leave them out).
+        let text = proptest::collection::vec(any::<char>(), 0..12)
+            .prop_map(|chars| chars.into_iter().collect::<String>());
+        let parts = proptest::collection::vec(proptest::option::of(text), 0..6);
+        proptest!(|(parts in parts, bytes: Vec<u8>)| {
+            let mut ours = String::new();
+            push_json_array(&mut ours, parts.iter().map(Option::as_deref));
+            prop_assert_eq!(ours, serde_json::to_string(&parts).unwrap());
+            prop_assert_eq!(base64url(&bytes), URL_SAFE_NO_PAD.encode(&bytes));
+        });
+        let mut controls = String::new();
+        push_json_array(
+            &mut controls,
+            [Some("\u{0}\u{8}\t\n\u{b}\u{c}\r\u{1f} \"\\/é\u{2028}😀")].into_iter(),
+        );
+        assert_eq!(
+            controls,
+            concat!(r#"["\u0000\b\t\n\u000b\f\r\u001f \"\\/é"#, "\u{2028}😀\"]")
         );
     }
 

@@ -184,7 +184,9 @@ impl Engine {
                         patch.remove(sent);
                     }
                 }
-                self.remove_token_cookie(headers, &mut patch);
+                if let Some(cookie) = &self.config.token.cookie {
+                    Self::remove_token_cookie(headers, cookie, &mut patch);
+                }
                 log.cache_key = Some(cache_key.log_prefix().to_owned());
             }
         }
@@ -201,10 +203,10 @@ impl Engine {
         }
     }
 
-    fn remove_token_cookie(&self, headers: &Headers<'_>, patch: &mut HeaderPatch) {
-        let Some(name) = &self.config.token.cookie else {
-            return;
-        };
+    // Out of line and called only when tokens may come in a cookie: V8 compiles a whole
+    // function on its first call, so a header-token container never compiles this.
+    #[inline(never)]
+    fn remove_token_cookie(headers: &Headers<'_>, name: &str, patch: &mut HeaderPatch) {
         if !headers.contains("cookie") {
             return;
         }
