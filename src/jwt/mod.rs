@@ -90,10 +90,11 @@ impl<'a> VerifiedClaims<'a> {
 /// A compact JWS split into its three segments and base64url-decoded: the structure
 /// checks that need no JSON. Nothing in it is trusted; [`verify`] reads it.
 pub struct DecodedJws<'t> {
-    header: Vec<u8>,
-    payload: Vec<u8>,
+    /// Header, payload and signature, decoded one after another into one allocation.
+    decoded: Vec<u8>,
+    header_end: usize,
+    payload_end: usize,
     signing_input: &'t [u8],
-    signature: Vec<u8>,
 }
 
 impl<'t> DecodedJws<'t> {
@@ -116,12 +117,33 @@ impl<'t> DecodedJws<'t> {
             .as_bytes()
             .get(..signing_input_len)
             .ok_or(Error::TokenMalformed)?;
+        let mut decoded =
+            Vec::with_capacity((header.len() + payload.len() + signature.len()) / 4 * 3 + 6);
+        decode_segment_into(header, &mut decoded)?;
+        let header_end = decoded.len();
+        decode_segment_into(payload, &mut decoded)?;
+        let payload_end = decoded.len();
+        decode_segment_into(signature, &mut decoded)?;
         Ok(DecodedJws {
-            header: decode_segment(header)?,
-            payload: decode_segment(payload)?,
+            decoded,
+            header_end,
+            payload_end,
             signing_input,
-            signature: decode_segment(signature)?,
         })
+    }
+
+    fn header(&self) -> &[u8] {
+        self.decoded.get(..self.header_end).unwrap_or_default()
+    }
+
+    fn payload(&self) -> &[u8] {
+        self.decoded
+            .get(self.header_end..self.payload_end)
+            .unwrap_or_default()
+    }
+
+    fn signature(&self) -> &[u8] {
+        self.decoded.get(self.payload_end..).unwrap_or_default()
     }
 }
 
@@ -138,8 +160,8 @@ pub fn verify<'a>(
     verifier: &dyn SignatureVerifier,
 ) -> Result<VerifiedClaims<'a>, Error> {
     // 1. Structure: both segments JSON objects without duplicate names.
-    let header = JsonObject::parse(&jws.header).ok_or(Error::TokenMalformed)?;
-    let payload = JsonObject::parse(&jws.payload).ok_or(Error::TokenMalformed)?;
+    let header = JsonObject::parse(jws.header()).ok_or(Error::TokenMalformed)?;
+    let payload = JsonObject::parse(jws.payload()).ok_or(Error::TokenMalformed)?;
     let iss = match payload.get("iss") {
         None => return Err(Error::ClaimMissing),
         Some(JsonValue::String(iss)) => iss.clone(),
@@ -155,7 +177,7 @@ pub fn verify<'a>(
     let (alg, key) = select_key(&header, issuer)?;
 
     // 3. Signature.
-    check_signature(alg, key, jws.signing_input, &jws.signature, verifier)?;
+    check_signature(alg, key, jws.signing_input, jws.signature(), verifier)?;
 
     // 4. Claims.
     let exp = numeric_date(payload.get("exp"))?.ok_or(Error::ClaimMissing)?;
@@ -223,8 +245,15 @@ fn check_signature(
 
 /// base64url without padding, strictly (RFC 7515 §2): no `=`, no `+`/`/`, no whitespace.
 fn decode_segment(segment: &str) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    decode_segment_into(segment, &mut out)?;
+    Ok(out)
+}
+
+/// As [`decode_segment`], appending to `out`.
+fn decode_segment_into(segment: &str, out: &mut Vec<u8>) -> Result<(), Error> {
     URL_SAFE_NO_PAD
-        .decode(segment)
+        .decode_vec(segment, out)
         .map_err(|_| Error::TokenMalformed)
 }
 
