@@ -50,6 +50,19 @@ fn wire(text: &str) -> (Value, Vec<String>) {
     (log, lines.map(str::to_owned).collect())
 }
 
+/// A vector's public key, and the host backend holding it.
+fn host_key(jwk: &Value) -> (IssuerKey, HostVerifier) {
+    let key = IssuerKey {
+        id: 0,
+        kid: None,
+        alg: None,
+        material: KeyMaterial::from_jwk(jwk).unwrap(),
+        jwk: jwk.to_string(),
+    };
+    let verifier = HostVerifier::import([("$".to_owned(), &key)]).unwrap();
+    (key, verifier)
+}
+
 fn case(name: &str) -> Value {
     vectors()["cases"]
         .as_array()
@@ -197,14 +210,7 @@ fn host_rsa_refuses_what_is_not_the_exact_encoding() {
         .iter()
         .find(|c| c["name"] == "rfc7515_a2_rs256")
         .unwrap();
-    let key = IssuerKey {
-        id: 0,
-        kid: None,
-        alg: None,
-        material: KeyMaterial::from_jwk(&case["jwk"]).unwrap(),
-        jwk: case["jwk"].to_string(),
-    };
-    let verifier = HostVerifier::import([("$".to_owned(), &key)]).unwrap();
+    let (key, verifier) = host_key(&case["jwk"]);
     let token = case["token"].as_str().unwrap();
     let (input, signature) = token.rsplit_once('.').unwrap();
     assert_eq!(jwt::verify_jws_signature(token, &key, &verifier), Ok(()));
@@ -325,14 +331,7 @@ fn host_ecdsa_refuses_every_length_but_the_curves() {
         } else {
             Alg::Es384
         };
-        let key = IssuerKey {
-            id: 0,
-            kid: None,
-            alg: None,
-            material: KeyMaterial::from_jwk(&case["jwk"]).unwrap(),
-            jwk: case["jwk"].to_string(),
-        };
-        let verifier = HostVerifier::import([("$".to_owned(), &key)]).unwrap();
+        let (key, verifier) = host_key(&case["jwk"]);
         let verify = |sig: &[u8]| verifier.verify(alg, &key, input.as_bytes(), sig);
         assert!(verify(&signature), "{}", case["name"]);
         let (r, s) = signature.split_at(signature.len() / 2);

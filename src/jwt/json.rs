@@ -9,8 +9,9 @@
 //! unless they hold escapes), numbers, and arrays of strings (`aud`, `crit`). Everything
 //! else is still read in full, as strictly as a `serde_json::Value` would be (lone
 //! surrogates, numbers out of range and nesting deeper than serde_json's limit are
-//! refused anywhere), but is kept only as [`JsonValue::Other`]. A first sight of a token reads two objects; as
-//! `serde_json::Map`s they cost some 25 allocations, most of the core's own work.
+//! refused anywhere), but is kept only as [`JsonValue::Other`]. A first sight of a token
+//! reads two objects; as `serde_json::Map`s they cost some 25 allocations, a large share of
+//! the core's own work.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
