@@ -1,6 +1,8 @@
 //! What edgeguard hands back for an event: a patch to the headers of the request or
 //! response CloudFront sent, or (at viewer-request) a generated response.
 
+use std::borrow::Cow;
+
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::Value;
@@ -9,35 +11,42 @@ use crate::error::Error;
 
 /// What to do with the message CloudFront sent.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Action {
+pub enum Action<'a> {
     /// Change these headers of the request (viewer-request) or response (response
     /// triggers) and return it; every other field is left exactly as it came.
-    Patch(HeaderPatch),
+    Patch(HeaderPatch<'a>),
     /// Answer the viewer with this generated response (viewer-request only).
     Respond(GeneratedResponse),
 }
 
 /// Changes to the headers of the message CloudFront sent: for each header name, its new
 /// single value, or `None` to delete it. The last change to a name wins. Kept sorted by
-/// name (a handful of entries), so output is in name order.
+/// name (a handful of entries), so output is in name order. Names and values borrow from
+/// the event and the config where they can: a request copies only what it computes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HeaderPatch(Vec<(String, Option<String>)>);
+pub struct HeaderPatch<'a>(Vec<(Cow<'a, str>, Option<Cow<'a, str>>)>);
 
-impl HeaderPatch {
+impl<'a> HeaderPatch<'a> {
     /// Deletes the header stored under exactly `name`.
-    pub fn remove(&mut self, name: &str) {
-        self.put(name.to_owned(), None);
+    pub fn remove(&mut self, name: &'a str) {
+        self.put(Cow::Borrowed(name), None);
     }
 
-    /// Replaces header `name` (lowercase) with one `value`.
-    pub fn set(&mut self, name: &str, value: &str) {
-        self.put(name.to_ascii_lowercase(), Some(value.to_owned()));
+    /// Replaces header `name` (stored lowercase) with one `value`.
+    pub fn set(&mut self, name: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) {
+        let name = name.into();
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            name
+        };
+        self.put(name, Some(value.into()));
     }
 
-    fn put(&mut self, name: String, change: Option<String>) {
+    fn put(&mut self, name: Cow<'a, str>, change: Option<Cow<'a, str>>) {
         match self
             .0
-            .binary_search_by(|(sent, _)| sent.as_str().cmp(&name))
+            .binary_search_by(|(sent, _)| sent.as_ref().cmp(name.as_ref()))
         {
             Ok(i) => {
                 if let Some(slot) = self.0.get_mut(i) {
@@ -52,12 +61,12 @@ impl HeaderPatch {
     pub fn changes(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
         self.0
             .iter()
-            .map(|(name, change)| (name.as_str(), change.as_deref()))
+            .map(|(name, change)| (name.as_ref(), change.as_deref()))
     }
 }
 
 /// Serialised straight to CloudFront's `headers` shape, without building a `Value`.
-impl Serialize for HeaderPatch {
+impl Serialize for HeaderPatch<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Line<'a> {
@@ -113,7 +122,7 @@ pub fn push_display_name(out: &mut String, name: &str) {
 pub struct GeneratedResponse {
     status: String,
     status_description: &'static str,
-    headers: HeaderPatch,
+    headers: HeaderPatch<'static>,
     body: String,
     body_encoding: &'static str,
 }
@@ -134,7 +143,7 @@ impl GeneratedResponse {
             } else {
                 format!("Bearer realm=\"{realm}\", error=\"invalid_token\"")
             };
-            headers.set("www-authenticate", &challenge);
+            headers.set("www-authenticate", challenge);
         }
         GeneratedResponse {
             status: status.to_string(),

@@ -25,13 +25,13 @@ use crate::route;
 use crate::token_cache::{CachedUser, TokenCache, TokenDigest};
 use crate::wire;
 
-/// A decision and its log record.
+/// A decision and its log record, borrowing from the event text and the engine.
 #[derive(Debug, Clone)]
-pub struct Decision {
+pub struct Decision<'a> {
     /// What to do.
-    pub action: Action,
+    pub action: Action<'a>,
     /// What to log.
-    pub log: LogRecord,
+    pub log: LogRecord<'a>,
 }
 
 /// A decision applied to its event (see [`Engine::handle`]).
@@ -40,7 +40,7 @@ pub struct Outcome {
     /// The request or response object for CloudFront.
     pub result: Value,
     /// What to log.
-    pub log: LogRecord,
+    pub log: LogRecord<'static>,
 }
 
 /// A configured edgeguard, ready to handle events.
@@ -92,7 +92,11 @@ impl Engine {
     /// # Errors
     /// [`Error::EventMalformed`] when the text is not an event edgeguard can read; the
     /// caller then fails closed.
-    pub fn decide(&self, event_text: &str, now: UnixSeconds) -> Result<Decision, Error> {
+    pub fn decide<'a>(
+        &'a self,
+        event_text: &'a str,
+        now: UnixSeconds,
+    ) -> Result<Decision<'a>, Error> {
         let event = CfEvent::parse(event_text)?;
         Ok(match event.trigger {
             Trigger::ViewerRequest => self.viewer_request(&event, now),
@@ -106,18 +110,19 @@ impl Engine {
     /// # Errors
     /// As [`Engine::decide`]; [`Error::Internal`] if the wire text could not be written.
     pub fn handle(&self, event: Value, now: UnixSeconds) -> Result<Outcome, Error> {
-        let decision = self.decide(&event::flatten(&event)?, now)?;
+        let text = event::flatten(&event)?;
+        let decision = self.decide(&text, now)?;
         let result = wire::apply(&wire::write(&decision)?, event)?;
         Ok(Outcome {
             result,
-            log: decision.log,
+            log: decision.log.into_owned(),
         })
     }
 
     // Out of line, both triggers: V8 compiles a whole function on its first call, so a
     // container that only sees viewer-requests never compiles the response code.
     #[inline(never)]
-    fn viewer_request(&self, event: &CfEvent<'_>, now: UnixSeconds) -> Decision {
+    fn viewer_request<'a>(&'a self, event: &CfEvent<'a>, now: UnixSeconds) -> Decision<'a> {
         let mut log = LogRecord::new(Trigger::ViewerRequest, event.request_id);
         match self.decide_request(event, now, &mut log) {
             Ok(patch) => Decision {
@@ -142,12 +147,12 @@ impl Engine {
         }
     }
 
-    fn decide_request(
-        &self,
-        request: &CfEvent<'_>,
+    fn decide_request<'a>(
+        &'a self,
+        request: &CfEvent<'a>,
         now: UnixSeconds,
-        log: &mut LogRecord,
-    ) -> Result<HeaderPatch, Error> {
+        log: &mut LogRecord<'a>,
+    ) -> Result<HeaderPatch<'a>, Error> {
         let headers = &request.headers;
         let mut patch = HeaderPatch::default();
         // Step 1 (every route): a client can never supply its own identity headers, in
@@ -168,14 +173,17 @@ impl Engine {
         log.outcome = "forward";
         match identity {
             Identity::NotRead => {}
-            Identity::Anonymous => patch.set(&self.config.cache_key.header, ANONYMOUS),
+            Identity::Anonymous => patch.set(self.config.cache_key.header.as_str(), ANONYMOUS),
             Identity::User {
                 cache_key,
                 forwarded,
             } => {
-                patch.set(&self.config.cache_key.header, cache_key.as_str());
+                patch.set(
+                    self.config.cache_key.header.as_str(),
+                    cache_key.as_str().to_owned(),
+                );
                 for (name, value) in forwarded.iter() {
-                    patch.set(name, value);
+                    patch.set(name.clone(), value.clone());
                 }
                 // The raw token never reaches the origin or the cache key: its header goes, and
                 // `Authorization` too when tokens come from another header (CONTRACT §3.5).
@@ -187,7 +195,7 @@ impl Engine {
                 if let Some(cookie) = &self.config.token.cookie {
                     Self::remove_token_cookie(headers, cookie, &mut patch);
                 }
-                log.cache_key = Some(cache_key.log_prefix().to_owned());
+                log.cache_key = Some(cache_key);
             }
         }
         Ok(patch)
@@ -206,7 +214,7 @@ impl Engine {
     // Out of line and called only when tokens may come in a cookie: V8 compiles a whole
     // function on its first call, so a header-token container never compiles this.
     #[inline(never)]
-    fn remove_token_cookie(headers: &Headers<'_>, name: &str, patch: &mut HeaderPatch) {
+    fn remove_token_cookie<'a>(headers: &Headers<'a>, name: &str, patch: &mut HeaderPatch<'a>) {
         if !headers.contains("cookie") {
             return;
         }
@@ -219,12 +227,12 @@ impl Engine {
             patch.remove(sent);
         }
         if !remaining.is_empty() {
-            patch.set("cookie", &remaining.join("; "));
+            patch.set("cookie", remaining.join("; "));
         }
     }
 
     #[inline(never)]
-    fn response(&self, event: &CfEvent<'_>) -> Decision {
+    fn response<'a>(&'a self, event: &CfEvent<'a>) -> Decision<'a> {
         let trigger = event.trigger;
         let mut log = LogRecord::new(trigger, event.request_id);
         let route = match event.uri {
@@ -259,7 +267,7 @@ impl Engine {
 
     /// The header patch for a response rewrite: every sent spelling of the headers it
     /// replaces goes, then the new values are set.
-    fn rewrite_patch(sent: &Headers<'_>, rewrite: ResponseRewrite) -> HeaderPatch {
+    fn rewrite_patch<'a>(sent: &Headers<'a>, rewrite: ResponseRewrite) -> HeaderPatch<'a> {
         let mut patch = HeaderPatch::default();
         let ResponseRewrite::Replace {
             cache_control,
@@ -278,7 +286,7 @@ impl Engine {
                 patch.remove(spelling);
             }
         }
-        patch.set("cache-control", &cache_control.render());
+        patch.set("cache-control", cache_control.render());
         if no_store_extras {
             patch.set("pragma", "no-cache");
             patch.set("expires", "0");

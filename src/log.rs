@@ -3,17 +3,21 @@
 //! A record carries no token, claim, header value, `kid` or key: the route is the
 //! configured pattern and the cache key is cut to 8 characters.
 
+use std::borrow::Cow;
+
+use crate::cachekey::CacheKey;
 use crate::config::Config;
 use crate::event::Trigger;
 use crate::route::EffectiveRoute;
 
-/// One log line per decision.
+/// One log line per decision. It borrows the route's pattern from the config and the
+/// request id from the event (copied only when it has to be cleaned).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogRecord {
+pub struct LogRecord<'a> {
     /// The trigger that ran.
     pub trigger: &'static str,
     /// The configured pattern of the route, when one matched.
-    pub route: Option<String>,
+    pub route: Option<Cow<'a, str>>,
     /// How the route was decided (`matched`, `ambiguous`, …).
     pub resolution: &'static str,
     /// Access enforced.
@@ -25,14 +29,14 @@ pub struct LogRecord {
     /// The error code, when there was one.
     pub code: Option<&'static str>,
     /// CloudFront's request id.
-    pub request_id: Option<String>,
-    /// The first 8 characters of the cache key.
-    pub cache_key: Option<String>,
+    pub request_id: Option<Cow<'a, str>>,
+    /// The cache key; the line shows only its first 8 characters ([`CacheKey::log_prefix`]).
+    pub cache_key: Option<CacheKey>,
 }
 
-impl LogRecord {
+impl<'a> LogRecord<'a> {
     /// An empty record for one event.
-    pub fn new(trigger: Trigger, request_id: Option<&str>) -> LogRecord {
+    pub fn new(trigger: Trigger, request_id: Option<&'a str>) -> LogRecord<'a> {
         LogRecord {
             trigger: trigger.name(),
             route: None,
@@ -47,14 +51,29 @@ impl LogRecord {
     }
 
     /// Records the route that applied and what it enforced.
-    pub fn describe_route(&mut self, config: &Config, route: &EffectiveRoute) {
+    pub fn describe_route(&mut self, config: &'a Config, route: &EffectiveRoute) {
         self.route = route
             .index
             .and_then(|i| config.routes.get(i))
-            .map(|r| r.path.as_str().to_owned());
+            .map(|r| Cow::Borrowed(r.path.as_str()));
         self.resolution = route.resolution.name();
         self.access = route.access.name();
         self.cache = route.cache.name();
+    }
+
+    /// The record with what it borrows copied, for callers that keep it past the event.
+    pub fn into_owned(self) -> LogRecord<'static> {
+        LogRecord {
+            route: self.route.map(|route| Cow::Owned(route.into_owned())),
+            request_id: self.request_id.map(|id| Cow::Owned(id.into_owned())),
+            trigger: self.trigger,
+            resolution: self.resolution,
+            access: self.access,
+            cache: self.cache,
+            outcome: self.outcome,
+            code: self.code,
+            cache_key: self.cache_key,
+        }
     }
 
     /// The record as one line of compact JSON (see [`LogRecord::write_json`]).
@@ -76,7 +95,7 @@ impl LogRecord {
             ("outcome", Some(self.outcome)),
             ("code", self.code),
             ("requestId", self.request_id.as_deref()),
-            ("cacheKey", self.cache_key.as_deref()),
+            ("cacheKey", self.cache_key.as_ref().map(CacheKey::log_prefix)),
         ];
         out.push('{');
         for (i, (name, value)) in fields.into_iter().enumerate() {
@@ -118,12 +137,12 @@ pub(crate) fn push_json_string(out: &mut String, value: &str) {
 
 /// CloudFront's request ids are base64-like; anything else is cut down to that alphabet so
 /// a forged event cannot inject into the log line.
-fn safe_request_id(id: &str) -> String {
+fn safe_request_id(id: &str) -> Cow<'_, str> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '+' | '/');
     if id.len() <= 128 && id.chars().all(allowed) {
-        return id.to_owned(); // every id CloudFront sends
+        return Cow::Borrowed(id); // every id CloudFront sends
     }
-    id.chars().filter(|c| allowed(*c)).take(128).collect()
+    Cow::Owned(id.chars().filter(|c| allowed(*c)).take(128).collect())
 }
 
 #[cfg(test)]
@@ -140,7 +159,7 @@ mod tests {
     #[test]
     fn records_are_one_line_of_json_with_every_field() {
         let mut record = LogRecord::new(Trigger::OriginResponse, None);
-        record.route = Some("/a\"b\\c\n\u{1}é*".to_owned());
+        record.route = Some("/a\"b\\c\n\u{1}é*".into());
         record.outcome = "keep";
         assert_eq!(
             line(&record),

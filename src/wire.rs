@@ -28,7 +28,7 @@ use crate::error::Error;
 /// # Errors
 /// [`Error::Internal`] when a name or value could not be read back unambiguously (never,
 /// by construction; the shim then fails closed).
-pub fn write(decision: &Decision) -> Result<String, Error> {
+pub fn write(decision: &Decision<'_>) -> Result<String, Error> {
     let mut out = String::with_capacity(512);
     decision.log.write_json(&mut out);
     match &decision.action {
@@ -50,7 +50,7 @@ fn write_response(out: &mut String, response: &GeneratedResponse) -> Result<(), 
 }
 
 #[inline(never)]
-fn write_patch(out: &mut String, patch: &HeaderPatch) -> Result<(), Error> {
+fn write_patch(out: &mut String, patch: &HeaderPatch<'_>) -> Result<(), Error> {
     for (name, change) in patch.changes() {
         if name.contains(['\n', '\t']) {
             return Err(Error::Internal);
