@@ -8,7 +8,8 @@ use crate::error::Error;
 /// # Errors
 /// [`Error::TokenMultiple`] for two headers, [`Error::SchemeUnsupported`] for a scheme
 /// other than `Bearer` (any case), [`Error::TokenMalformed`] for an empty credential. The
-/// characters are checked by [`is_token68`] when the token is verified.
+/// characters are checked when the token is verified: a token that decodes as a JWS is
+/// `token68` (see [`is_token68`]).
 pub fn bearer_token<'a>(header_values: &[&'a str]) -> Result<Option<&'a str>, Error> {
     let value = match header_values {
         [] => return Ok(None),
@@ -31,8 +32,10 @@ pub fn bearer_token<'a>(header_values: &[&'a str]) -> Result<Option<&'a str>, Er
 
 /// True when `token` is RFC 7235 `token68`, the characters a bearer token may use.
 ///
-/// Checked before a token is verified, not on every request: the verified-token cache only
-/// holds tokens that passed, so a cache hit (the same bytes) needs no second scan.
+/// Every compact JWS is `token68` (base64url and `.`), so a token that decodes needs no
+/// scan; the engine asks only about a token too large to decode, to report one that is not
+/// even `token68` as malformed. A cache hit (the same bytes as a token that passed) needs
+/// neither.
 pub fn is_token68(token: &str) -> bool {
     // Byte scans, not Unicode ones: ~1 KB of token.
     !token.is_empty() && token.bytes().all(is_token68_byte)

@@ -311,10 +311,15 @@ impl Authenticator for Engine {
                 }
             };
         }
-        if !credentials::is_token68(token) {
-            return Err(Error::TokenMalformed);
-        }
-        let jws = jwt::DecodedJws::decode(token)?;
+        // A token that decodes is three base64url segments, so it is `token68` too: the
+        // separate scan is needed only to keep the code of an oversized token that is not
+        // one (malformed, as it always was, rather than too large).
+        let jws = match jwt::DecodedJws::decode(token) {
+            Err(Error::TokenTooLarge) if !credentials::is_token68(token) => {
+                return Err(Error::TokenMalformed)
+            }
+            decoded => decoded?,
+        };
         let claims = jwt::verify(
             &jws,
             &self.config.issuers,

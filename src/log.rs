@@ -95,7 +95,10 @@ impl<'a> LogRecord<'a> {
             ("outcome", Some(self.outcome)),
             ("code", self.code),
             ("requestId", self.request_id.as_deref()),
-            ("cacheKey", self.cache_key.as_ref().map(CacheKey::log_prefix)),
+            (
+                "cacheKey",
+                self.cache_key.as_ref().map(CacheKey::log_prefix),
+            ),
         ];
         out.push('{');
         for (i, (name, value)) in fields.into_iter().enumerate() {

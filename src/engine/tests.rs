@@ -63,7 +63,11 @@ fn a_verified_request_carries_the_key_and_claims_but_never_the_token() {
     // Everything we do not own comes back untouched.
     assert_eq!(result["querystring"], "a=1");
     assert_eq!(result["clientIp"], "203.0.113.1");
-    let logged = out.log.cache_key.as_ref().map(crate::cachekey::CacheKey::log_prefix);
+    let logged = out
+        .log
+        .cache_key
+        .as_ref()
+        .map(crate::cachekey::CacheKey::log_prefix);
     assert_eq!(logged, Some(&key[..8]));
     assert!(!out.log.to_json().contains(&tok));
     assert!(!out.result.to_string().contains(&tok));
@@ -350,6 +354,32 @@ fn authorization_is_removed_even_when_tokens_come_from_a_cookie() {
         .unwrap();
     assert_eq!(header(&out.result, "x-auth-sub"), Some("bob"));
     assert_eq!(header(&out.result, "cookie"), Some("a=1"));
+}
+
+/// The size limit and the character check keep their order without a separate scan: an
+/// oversized token is too large only if it is `token68`, else malformed.
+#[test]
+fn oversized_tokens_are_too_large_or_malformed_by_their_characters() {
+    let engine = engine();
+    let big = format!(
+        "{}.{}.{}",
+        "a".repeat(4000),
+        "b".repeat(4000),
+        "c".repeat(400)
+    );
+    assert_eq!(outcome_code(&engine, &big, NOW), Some("token_too_large"));
+    for bad in [
+        format!("{big} x"),
+        format!("{big}\u{a0}"),
+        big.replace('b', "*"),
+    ] {
+        assert_eq!(
+            outcome_code(&engine, &bad, NOW),
+            Some("token_malformed"),
+            "{}",
+            &bad[..3]
+        );
+    }
 }
 
 #[test]
