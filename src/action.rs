@@ -185,6 +185,9 @@ mod tests {
         assert_eq!(display_name("cache-control"), "Cache-Control");
         assert_eq!(display_name("www-authenticate"), "WWW-Authenticate");
         assert_eq!(display_name("X-AUTH--sub"), "X-Auth--Sub");
+        assert_eq!(display_name("-x-"), "-X-");
+        assert_eq!(display_name("é-ü-a"), "é-ü-A");
+        assert_eq!(display_name(""), "");
     }
 
     #[test]

@@ -141,11 +141,26 @@ pub(crate) fn push_json_string(out: &mut String, value: &str) {
 /// CloudFront's request ids are base64-like; anything else is cut down to that alphabet so
 /// a forged event cannot inject into the log line.
 fn safe_request_id(id: &str) -> Cow<'_, str> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '=' | '+' | '/');
-    if id.len() <= 128 && id.chars().all(allowed) {
+    if id.len() <= 128 && id.bytes().all(allowed_in_request_id) {
         return Cow::Borrowed(id); // every id CloudFront sends
     }
-    Cow::Owned(id.chars().filter(|c| allowed(*c)).take(128).collect())
+    Cow::Owned(cleaned_request_id(id))
+}
+
+fn allowed_in_request_id(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'+' | b'/')
+}
+
+/// Out of line: V8 compiles a whole function on its first call, and CloudFront's own ids
+/// never need cleaning.
+#[cold]
+#[inline(never)]
+fn cleaned_request_id(id: &str) -> String {
+    id.bytes()
+        .filter(|b| allowed_in_request_id(*b))
+        .take(128)
+        .map(char::from)
+        .collect()
 }
 
 #[cfg(test)]

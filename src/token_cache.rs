@@ -85,6 +85,9 @@ impl Hasher for DigestHasher {
 
 type DigestMap = HashMap<TokenDigest, CachedUser, BuildHasherDefault<DigestHasher>>;
 
+/// Tokens the young generation has room for before it first grows.
+const FIRST_TOKENS: usize = 16;
+
 /// The cache. Capacity 0 turns it off.
 #[derive(Debug, Default)]
 pub struct TokenCache {
@@ -96,9 +99,12 @@ pub struct TokenCache {
 impl TokenCache {
     /// A cache holding at most `capacity` tokens.
     pub fn new(capacity: usize) -> TokenCache {
+        // Room for a container's first tokens from the start: its first request then never
+        // calls (so V8 never compiles, during the cold start) the table's growth.
+        let first_tokens = capacity.min(FIRST_TOKENS);
         TokenCache {
             capacity,
-            young: DigestMap::default(),
+            young: DigestMap::with_capacity_and_hasher(first_tokens, Default::default()),
             old: DigestMap::default(),
         }
     }
@@ -107,6 +113,11 @@ impl TokenCache {
     /// check their times.
     pub fn get(&mut self, digest: &TokenDigest) -> Option<&CachedUser> {
         if !self.young.contains_key(digest) {
+            // Until the first generation fills, `old` is empty: a container's first
+            // requests then never call (so V8 never compiles) the map's removal.
+            if self.old.is_empty() {
+                return None;
+            }
             let promoted = self.old.remove(digest)?;
             self.insert(*digest, promoted);
         }
