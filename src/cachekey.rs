@@ -146,6 +146,27 @@ impl CacheKey {
     pub fn log_prefix(&self) -> &str {
         self.0.get(..LOG_PREFIX_CHARS).unwrap_or("")
     }
+
+    /// [`CacheKey::log_prefix`] by value, for a log record to hold without the key.
+    pub fn for_log(&self) -> LogPrefix {
+        let mut prefix = [b'-'; LOG_PREFIX_CHARS];
+        for (to, from) in prefix.iter_mut().zip(self.log_prefix().bytes()) {
+            *to = from;
+        }
+        LogPrefix(prefix)
+    }
+}
+
+/// The first [`LOG_PREFIX_CHARS`] characters of a cache key, held by value: all of the key
+/// a log record ever has (CONTRACT §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogPrefix([u8; LOG_PREFIX_CHARS]);
+
+impl LogPrefix {
+    /// The characters (base64url, so ASCII).
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
 }
 
 impl std::fmt::Debug for CacheKey {
@@ -252,5 +273,7 @@ mod tests {
         let shown = format!("{key:?}");
         assert!(shown.contains(key.log_prefix()));
         assert!(!shown.contains(key.as_str()));
+        assert_eq!(key.for_log().as_str(), key.log_prefix());
+        assert_eq!(key.for_log().as_str().len(), LOG_PREFIX_CHARS);
     }
 }

@@ -195,7 +195,7 @@ impl Engine {
                 if let Some(cookie) = &self.config.token.cookie {
                     Self::remove_token_cookie(headers, cookie, &mut patch);
                 }
-                log.cache_key = Some(cache_key);
+                log.cache_key = Some(cache_key.for_log());
             }
         }
         Ok(patch)

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use crate::cachekey::CacheKey;
+use crate::cachekey::LogPrefix;
 use crate::config::Config;
 use crate::event::Trigger;
 use crate::route::EffectiveRoute;
@@ -30,8 +30,8 @@ pub struct LogRecord<'a> {
     pub code: Option<&'static str>,
     /// CloudFront's request id.
     pub request_id: Option<Cow<'a, str>>,
-    /// The cache key; the line shows only its first 8 characters ([`CacheKey::log_prefix`]).
-    pub cache_key: Option<CacheKey>,
+    /// The first 8 characters of the cache key.
+    pub cache_key: Option<LogPrefix>,
 }
 
 impl<'a> LogRecord<'a> {
@@ -95,10 +95,7 @@ impl<'a> LogRecord<'a> {
             ("outcome", Some(self.outcome)),
             ("code", self.code),
             ("requestId", self.request_id.as_deref()),
-            (
-                "cacheKey",
-                self.cache_key.as_ref().map(CacheKey::log_prefix),
-            ),
+            ("cacheKey", self.cache_key.as_ref().map(LogPrefix::as_str)),
         ];
         out.push('{');
         for (i, (name, value)) in fields.into_iter().enumerate() {

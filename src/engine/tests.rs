@@ -67,7 +67,7 @@ fn a_verified_request_carries_the_key_and_claims_but_never_the_token() {
         .log
         .cache_key
         .as_ref()
-        .map(crate::cachekey::CacheKey::log_prefix);
+        .map(crate::cachekey::LogPrefix::as_str);
     assert_eq!(logged, Some(&key[..8]));
     assert!(!out.log.to_json().contains(&tok));
     assert!(!out.result.to_string().contains(&tok));

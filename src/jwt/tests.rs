@@ -160,3 +160,45 @@ fn cached_claims_recheck_their_times() {
         Err(Error::TokenExpired)
     );
 }
+
+/// The engine skips the `token68` scan for tokens that decode (src/engine.rs): that is
+/// sound only while decoding accepts nothing but base64url and the two dots. Any lenience
+/// in the decoder (whitespace, padding, `+`/`/`) must fail here.
+#[test]
+fn whatever_decodes_is_base64url_and_dots_so_token68() {
+    use crate::credentials::is_token68;
+    use proptest::prelude::*;
+    let only_base64url = |t: &str| {
+        t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    let check = |t: &str| {
+        if DecodedJws::decode(t).is_ok() {
+            assert!(only_base64url(t) && is_token68(t), "{t:?}");
+        }
+    };
+    // Every character below U+0800 (and a few beyond) inserted into, or put in place of
+    // a character of, tokens that decode.
+    let extras = (0u32..0x800).filter_map(char::from_u32).chain([
+        '\u{2028}',
+        '\u{feff}',
+        '\u{ff0b}',
+        '\u{1F600}',
+    ]);
+    for c in extras {
+        for base in ["eyJh.eyJh.abcd", "QQ.QUI.QUJD", ".."] {
+            assert!(DecodedJws::decode(base).is_ok());
+            for at in 0..=base.len() {
+                let mut inserted = base.to_owned();
+                inserted.insert(at, c);
+                check(&inserted);
+                if at < base.len() {
+                    let mut replaced = base.to_owned();
+                    replaced.replace_range(at..=at, c.encode_utf8(&mut [0; 4]));
+                    check(&replaced);
+                }
+            }
+        }
+    }
+    proptest!(|(t in "[A-Za-z0-9_.=+/~ \t\u{0}-\u{7f}é-]{0,24}")| check(&t));
+}
