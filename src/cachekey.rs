@@ -11,6 +11,7 @@ use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::json_text::push_json_string;
 use crate::secret::Secret;
 
 /// Domain-separation tag and version of the key format.
@@ -43,11 +44,8 @@ impl std::fmt::Debug for CacheKeySecret {
     }
 }
 
-/// `JSON.stringify(parts)` for an array of strings and nulls, byte for byte: no spaces;
-/// `"` and `\` escaped, `\b \f \n \r \t` for those controls, `\u00xx` (lowercase) for the
-/// other characters below U+0020; everything else as is. (A Rust string holds no lone
-/// surrogate, the one case where JSON.stringify escapes more.) Written here rather than
-/// with serde_json so the first request of a container compiles no serializer.
+/// `JSON.stringify(parts)` for an array of strings and nulls, byte for byte: no spaces, and
+/// each string as [`push_json_string`] writes it.
 fn push_json_array<'a>(out: &mut String, parts: impl Iterator<Item = Option<&'a str>>) {
     out.push('[');
     for (i, part) in parts.enumerate() {
@@ -56,43 +54,10 @@ fn push_json_array<'a>(out: &mut String, parts: impl Iterator<Item = Option<&'a 
         }
         match part {
             None => out.push_str("null"),
-            // The usual case, a URL and an id: nothing to escape.
-            Some(text) if !text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') => {
-                out.push('"');
-                out.push_str(text);
-                out.push('"');
-            }
-            Some(text) => push_escaped_json_string(out, text),
+            Some(text) => push_json_string(out, text),
         }
     }
     out.push(']');
-}
-
-/// One JSON string with JSON.stringify's escapes; out of line, as V8 compiles a whole
-/// function on its first call and most containers never need it.
-#[cold]
-#[inline(never)]
-fn push_escaped_json_string(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c < ' ' => {
-                out.push_str("\\u00");
-                for shift in [4, 0] {
-                    out.push(hex_digit((u32::from(c) >> shift) & 0xf));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// base64url without padding (RFC 4648 §5): the MAC as the header carries it.
@@ -110,10 +75,6 @@ fn base64url(bytes: &[u8]) -> String {
         }
     }
     out
-}
-
-fn hex_digit(value: u32) -> char {
-    char::from_digit(value, 16).unwrap_or('0')
 }
 
 /// A derived cache-key value (43 base64url characters); clones share one copy.

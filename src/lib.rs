@@ -49,6 +49,7 @@ pub mod credentials;
 pub mod engine;
 pub mod error;
 pub mod event;
+mod json_text;
 pub mod jwt;
 pub mod log;
 pub mod policy;

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use crate::cachekey::LogPrefix;
 use crate::config::Config;
 use crate::event::Trigger;
+use crate::json_text::push_json_string;
 use crate::route::EffectiveRoute;
 
 /// One log line per decision. It borrows the route's pattern from the config and the
@@ -112,27 +113,6 @@ impl<'a> LogRecord<'a> {
         }
         out.push('}');
     }
-}
-
-/// Appends `value` as a JSON string: `"` and `\` escaped, control characters as `\uXXXX`,
-/// so a line can never be broken or closed early by what it quotes. Also writes the JWK
-/// text handed to the host (`config::issuers`).
-pub(crate) fn push_json_string(out: &mut String, value: &str) {
-    out.push('"');
-    if !value.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-        out.push_str(value); // the usual case: nothing to escape
-        out.push('"');
-        return;
-    }
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// CloudFront's request ids are base64-like; anything else is cut down to that alphabet so

@@ -74,7 +74,7 @@ impl SignatureVerifier for HostVerifier {
     fn verify(&self, alg: Alg, key: &IssuerKey, input: &[u8], signature: &[u8]) -> bool {
         match &key.material {
             KeyMaterial::Symmetric(secret) => verify_hmac(alg, secret, input, signature),
-            KeyMaterial::Public { .. } => {
+            KeyMaterial::Public { signature_len, .. } => {
                 let handle = usize::try_from(key.id)
                     .ok()
                     .and_then(|id| self.handles.get(id).copied().flatten());
@@ -83,8 +83,10 @@ impl SignatureVerifier for HostVerifier {
                         verify_pkcs1(handle, alg, len, input, signature)
                     }
                     (Some(handle), Some(host_alg), None) => match alg.key_kind() {
-                        KeyKind::P256 => verify_ecdsa(handle, host_alg, 32, input, signature),
-                        KeyKind::P384 => verify_ecdsa(handle, host_alg, 48, input, signature),
+                        // An EC key's exact JWS length is `2 × coordinate` (KeyMaterial).
+                        KeyKind::P256 | KeyKind::P384 => {
+                            verify_ecdsa(handle, host_alg, signature_len / 2, input, signature)
+                        }
                         _ => host_verify(handle, host_alg, input, signature),
                     },
                     _ => false,

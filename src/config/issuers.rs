@@ -6,8 +6,8 @@ use super::json::{
     at, each_object, element, field, non_empty_array, non_empty_string, object, string_list,
 };
 use super::{ConfigReport, IssuerConfig, IssuerKey};
+use crate::json_text::push_json_string;
 use crate::jwt::{Alg, KeyMaterial};
-use crate::log::push_json_string;
 
 pub(super) fn parse_issuers(value: Option<&Value>, report: &mut ConfigReport) -> Vec<IssuerConfig> {
     let path = "$.issuers";
