@@ -737,18 +737,25 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
   // Diagnostics for the boundary lever: what the JSON boundary used to cost in JavaScript (the
   // shim's JSON.stringify of the event, and a whole-event round trip), and the core's own call
   // without the shim: `Engine#decide(len, nowMs)` on a public-route event already encoded into
-  // its input buffer (src/wasm.rs). If that interface changes, the row is left out.
+  // its input buffer, and its answer read back (src/wasm.rs). If that interface changes, the
+  // row is left out.
   const diagnostics = [
     { id: 'jsStringify', label: 'diagnostic: JSON.stringify(event), public-route event', async: false, ok: (x) => x.length > 0, op: () => JSON.stringify(viewerRequest(null, '/static/app.js')) },
     { id: 'jsJson', label: 'diagnostic: JSON.stringify(event) + JSON.parse(it) (a whole-event round trip)', async: false, ok: (e) => e.Records !== undefined, op: () => JSON.parse(JSON.stringify(viewerRequest(null, '/static/app.js'))) },
   ];
   try {
-    const core = require(path.join(oursDir, 'edgeguard.js'));
-    const engine = new core.Engine(JSON.stringify(config));
-    const { written } = new TextEncoder().encodeInto(flatText(viewerRequest(null, '/static/app.js')), engine.input(4096));
-    const probe = engine.decide(written, Date.now());
-    if (typeof probe === 'string' && probe.includes('"outcome":"forward"')) {
-      diagnostics.push({ id: 'engineOnly', label: 'diagnostic: Engine#decide alone (event already in its buffer), public route', async: false, ok: (x) => typeof x === 'string', op: () => engine.decide(written, Date.now()) });
+    const glue = require(path.join(oursDir, 'edgeguard.js'));
+    const engine = new glue.Engine(JSON.stringify(config));
+    const memory = glue.inputMemory();
+    const decoder = new TextDecoder();
+    const at = engine.input(4096); // before memory.buffer is read: a call may grow the memory
+    const { written } = new TextEncoder().encodeInto(flatText(viewerRequest(null, '/static/app.js')), new Uint8Array(memory.buffer, at, 4096));
+    const decide = () => {
+      const length = engine.decide(written, Date.now());
+      return decoder.decode(new Uint8Array(memory.buffer, engine.output(), length));
+    };
+    if (decide().includes('"outcome":"forward"')) {
+      diagnostics.push({ id: 'engineOnly', label: 'diagnostic: Engine#decide alone (event already in its buffer, answer read back), public route', async: false, ok: (x) => typeof x === 'string', op: decide });
     }
   } catch (err) {
     progress(`engine-only diagnostic row left out: ${err.message.split('\n')[0]}`);

@@ -11,15 +11,15 @@ const GLUE = path.join(__dirname, 'edgeguard.js');
 const CONFIG_PATH = process.env.EDGEGUARD_CONFIG || path.join(__dirname, 'config.json');
 
 const CORE_CODES = new Set(['config_invalid', 'event_malformed']);
-const encoder = new TextEncoder();
-let engine = null;
+const encoder = new TextEncoder(), decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+let engine = null; // { core, memory }
 
 // One engine per container, built on first use and again after a WebAssembly trap.
 function currentEngine() {
   if (engine === null) {
     delete require.cache[GLUE]; // a fresh module instance: a trapped one is never reused
-    const core = require(GLUE);
-    engine = new core.Engine(fs.readFileSync(CONFIG_PATH, 'utf8'));
+    const glue = require(GLUE);
+    engine = { core: new glue.Engine(fs.readFileSync(CONFIG_PATH, 'utf8')), memory: glue.inputMemory() };
   }
   return engine;
 }
@@ -27,7 +27,7 @@ function currentEngine() {
 try {
   currentEngine(); // cold start work happens at init, not on the first request
 } catch (err) {
-  log({ trigger: 'init', outcome: 'fail-closed', code: codeOf(err) });
+  console.log(JSON.stringify({ trigger: 'init', outcome: 'fail-closed', code: codeOf(err) }));
 }
 
 exports.handler = async function handler(event) {
@@ -35,11 +35,13 @@ exports.handler = async function handler(event) {
   const trigger = cf?.config?.eventType;
   try {
     const message = trigger === 'viewer-request' ? cf.request : cf?.response;
-    const core = currentEngine();
-    const text = flatten(cf, message); // UTF-8 needs at most 3 bytes per UTF-16 unit
-    const { written } = encoder.encodeInto(text, core.input(text.length * 3));
+    const { core, memory } = currentEngine();
+    // memory.buffer is read after each call into the core: a call may grow (detach) it.
+    const text = flatten(cf, message), room = text.length * 3, at = core.input(room); // UTF-8: <= 3 bytes a unit
+    const { written } = encoder.encodeInto(text, new Uint8Array(memory.buffer, at, room));
+    const length = core.decide(written, Date.now());
     // The answer (src/wire.rs): the log line, then `=json` or `-name`/`+name\tkey\tvalue` lines.
-    const lines = core.decide(written, Date.now()).split('\n');
+    const lines = decoder.decode(new Uint8Array(memory.buffer, core.output(), length)).split('\n');
     console.log(lines[0]);
     if (lines.length > 1 && lines[1][0] === '=') return JSON.parse(lines[1].slice(1));
     const headers = message.headers || (message.headers = {});
@@ -55,8 +57,8 @@ exports.handler = async function handler(event) {
     const code = codeOf(err);
     // Anything but the core's own codes (a trap, a host error) drops the instance.
     if (code === 'internal') engine = null;
-    log({ trigger: typeof trigger === 'string' ? trigger : null, outcome: 'fail-closed', code,
-      requestId: safeId(cf?.config?.requestId) });
+    console.log(JSON.stringify({ trigger: typeof trigger === 'string' ? trigger : null, outcome: 'fail-closed', code,
+      requestId: safeId(cf?.config?.requestId) }));
     return failClosed(trigger, cf?.response);
   }
 };
@@ -65,8 +67,7 @@ exports.handler = async function handler(event) {
 // their count. The core refuses a count that disagrees, so a "\n" inside a string cannot
 // shift a value into a name; a header without lines, whose name the core would miss, too.
 function flatten(cf, message) {
-  const { headers, status } = record(message);
-  const { config, request } = cf;
+  const { headers, status } = record(message), { config, request } = cf;
   let count = 5;
   let text = `${string(config.eventType)}\n${optional(config.requestId)}\n${optional(config.distributionDomainName)}\n${string(request?.uri)}\n${optional(status)}`;
   for (const name in headers == null ? {} : record(headers)) {
@@ -106,4 +107,3 @@ function codeOf(err) {
 }
 
 function safeId(id) { return typeof id === 'string' ? id.replace(/[^A-Za-z0-9_=+/-]/g, '').slice(0, 128) : null; }
-function log(record) { console.log(JSON.stringify(record)); }

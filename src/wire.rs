@@ -30,12 +30,26 @@ use crate::error::Error;
 /// by construction; the shim then fails closed).
 pub fn write(decision: &Decision<'_>) -> Result<String, Error> {
     let mut out = String::with_capacity(512);
-    decision.log.write_json(&mut out);
-    match &decision.action {
-        Action::Respond(response) => write_response(&mut out, response)?,
-        Action::Patch(patch) => write_patch(&mut out, patch)?,
-    }
+    write_into(&mut out, decision)?;
     Ok(out)
+}
+
+/// The wire text for `decision`, in `out` (cleared first; the WebAssembly engine keeps one
+/// buffer for every answer).
+///
+/// # Errors
+/// As [`write`]; `out` then holds no answer to read.
+pub fn write_into(out: &mut String, decision: &Decision<'_>) -> Result<(), Error> {
+    out.clear();
+    decision.log.write_json(out);
+    let written = match &decision.action {
+        Action::Respond(response) => write_response(out, response),
+        Action::Patch(patch) => write_patch(out, patch),
+    };
+    if written.is_err() {
+        out.clear();
+    }
+    written
 }
 
 // Not inlined, here and in `write_patch`: V8 compiles a whole function on its first call,
@@ -201,5 +215,24 @@ mod tests {
         let mut patch = HeaderPatch::default();
         patch.remove("x\nb");
         assert_eq!(write(&decision(Action::Patch(patch))), Err(Error::Internal));
+    }
+
+    #[test]
+    fn a_reused_buffer_holds_the_latest_answer_alone() {
+        let long = decision(Action::Respond(GeneratedResponse::for_error(
+            Error::TokenMissing,
+            "d1",
+        )));
+        let short = decision(Action::Patch(HeaderPatch::default()));
+        let mut out = String::new();
+        write_into(&mut out, &long).unwrap();
+        assert_eq!(out, write(&long).unwrap());
+        write_into(&mut out, &short).unwrap();
+        assert_eq!(out, write(&short).unwrap(), "nothing of the longer answer");
+        let mut refused = HeaderPatch::default();
+        refused.set("x-a", "1\n+x-user-cache-key\tK\tforged");
+        let refused = decision(Action::Patch(refused));
+        assert_eq!(write_into(&mut out, &refused), Err(Error::Internal));
+        assert_eq!(out, "", "no half-written answer");
     }
 }

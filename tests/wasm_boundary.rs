@@ -5,9 +5,10 @@
 use edgeguard::config::IssuerKey;
 use edgeguard::event::flatten;
 use edgeguard::jwt::{self, KeyMaterial};
-use edgeguard::wasm::{Engine, HostVerifier};
+use edgeguard::wasm::{input_memory, Engine, HostVerifier};
+use js_sys::{Uint8Array, WebAssembly};
 use serde_json::{json, Value};
-use wasm_bindgen::JsError;
+use wasm_bindgen::{JsCast, JsError};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const VECTORS: &str = include_str!("vectors/tokens.json");
@@ -35,12 +36,24 @@ fn event_with_headers(uri: &str, headers: Value) -> String {
     flatten(&event).unwrap()
 }
 
-/// What the shim does: encode the text into the engine's input view, then decide.
+/// What the shim does: write the text where the engine makes room for it, decide, and read
+/// the answer where the engine wrote it (views taken after each call, which may grow the
+/// memory).
 fn decide(engine: &mut Engine, text: &[u8], now_ms: f64) -> Result<String, JsError> {
-    let view = engine.input(text.len())?;
-    assert_eq!(view.length() as usize, text.len());
-    view.copy_from(text);
-    engine.decide(text.len(), now_ms)
+    let at = engine.input(text.len())?;
+    memory_view(at, text.len()).copy_from(text);
+    let length = engine.decide(text.len(), now_ms)?;
+    let answer = memory_view(u32::try_from(engine.output()).unwrap(), length as usize).to_vec();
+    Ok(String::from_utf8(answer).expect("the answer is UTF-8"))
+}
+
+fn memory_view(at: u32, length: usize) -> Uint8Array {
+    let memory: WebAssembly::Memory = input_memory().unchecked_into();
+    Uint8Array::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        at,
+        u32::try_from(length).unwrap(),
+    )
 }
 
 /// Splits the wire text: the log line, then the action lines.
@@ -109,6 +122,37 @@ fn rejects_with_a_401_and_a_stable_code() {
 }
 
 #[wasm_bindgen_test]
+fn answers_stay_readable_when_an_event_grows_the_memory() {
+    let v = vectors();
+    let mut engine = Engine::new(&v["config"].to_string()).unwrap();
+    let now_ms = v["now"].as_f64().unwrap() * 1000.0;
+    let valid = case("es256_valid");
+    let small = event("/api/x", valid["authorization"][0].as_str());
+    let (_, before) = wire(&decide(&mut engine, small.as_bytes(), now_ms).unwrap());
+    // ~900 KB of headers: the input buffer, and with it the module's memory, grows.
+    let memory_bytes = || {
+        input_memory()
+            .unchecked_into::<WebAssembly::Memory>()
+            .buffer()
+            .unchecked_into::<js_sys::ArrayBuffer>()
+            .byte_length()
+    };
+    let bytes_before = memory_bytes();
+    let mut headers = json!({"host": [{"key": "Host", "value": "d1.cloudfront.net"}]});
+    headers["x-filler"] = json!([{"key": "X-Filler", "value": "f".repeat(900_000)}]);
+    headers["authorization"] =
+        json!([{"key": "Authorization", "value": valid["authorization"][0]}]);
+    let large = event_with_headers("/api/x", headers);
+    let (log, large_actions) = wire(&decide(&mut engine, large.as_bytes(), now_ms).unwrap());
+    assert!(memory_bytes() > bytes_before, "the memory grew");
+    assert_eq!(log["outcome"], "forward");
+    assert_eq!(large_actions, before);
+    // The next (short) answer is read whole and alone.
+    let (_, after) = wire(&decide(&mut engine, small.as_bytes(), now_ms).unwrap());
+    assert_eq!(after, before);
+}
+
+#[wasm_bindgen_test]
 fn bad_config_and_bad_events_are_errors_not_traps() {
     assert!(Engine::new("{}").is_err());
     assert!(Engine::new("not json").is_err());
@@ -124,6 +168,7 @@ fn bad_config_and_bad_events_are_errors_not_traps() {
         "beyond the input buffer"
     );
     assert!(engine.input((1 << 20) + 1).is_err(), "over the size limit");
+    assert!(engine.input(1 << 20).is_ok(), "at the size limit");
     // Still usable afterwards.
     assert!(decide(&mut engine, event("/public", None).as_bytes(), 0.0).is_ok());
 }

@@ -198,6 +198,23 @@ test('a newline inside a header value cannot hide the next header from the core'
   assert.equal(header(tabbed, 'x-a'), 'a\tb');
 });
 
+test('an event that grows the core\'s memory is read and answered whole', async () => {
+  // The shim views the memory after each call into the core; a view taken before a call
+  // that grows it would be detached (a TypeError, then a 503 here).
+  const { handler: fresh, dir } = loadBundle(config);
+  const memoryBytes = () => require(path.join(dir, 'edgeguard.js')).inputMemory().buffer.byteLength;
+  const call = (headers) => atVectorTime(() => fresh(viewerRequest('/api/x', { Authorization: bearer, ...headers })));
+  const small = await call({});
+  const before = memoryBytes();
+  const large = await call({ 'X-Filler': 'é'.repeat(300000) }); // 0.6 MB of UTF-8, 0.9 MB of room
+  assert.ok(memoryBytes() > before, 'the memory grew');
+  assert.equal(header(large, 'x-user-cache-key'), valid.expect.cacheKey);
+  assert.equal(header(large, 'x-filler'), 'é'.repeat(300000), 'the rest of the request is untouched');
+  const after = await call({});
+  for (const result of [small, after]) assert.equal(header(result, 'x-user-cache-key'), valid.expect.cacheKey);
+  assert.deepEqual(Object.keys(after.headers), Object.keys(small.headers));
+});
+
 test('a WebAssembly trap fails closed and the instance is rebuilt', async () => {
   const { handler: fresh, dir } = loadBundle(config);
   const gluePath = path.join(dir, 'edgeguard.js');
