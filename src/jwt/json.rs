@@ -5,6 +5,9 @@
 //! alike: otherwise edgeguard and the origin (or two libraries) could read different `alg`s
 //! or `sub`s out of one token.
 //!
+//! Nearly every token is read by [`flat`], a small reader for objects without escapes,
+//! fractions or nesting; any other text goes to serde_json, which decides.
+//!
 //! Only the top level is kept, and only in the shapes a check reads: strings (borrowed
 //! unless they hold escapes), numbers, and arrays of strings (`aud`, `crit`). Everything
 //! else is still read in full, as strictly as a `serde_json::Value` would be (lone
@@ -18,6 +21,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+mod flat;
 
 /// A top-level member's value, in the shapes the checks read.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,25 +49,19 @@ impl JsonValue<'_> {
 
 /// A JSON object's top-level members, in document order, names all distinct.
 #[derive(Debug)]
-pub struct JsonObject<'a>(Vec<(Cow<'a, str>, JsonValue<'a>)>);
+pub struct JsonObject<'a>(Vec<flat::Member<'a>>);
 
 impl<'a> JsonObject<'a> {
     /// Parses `bytes` as a JSON object whose top-level member names are all distinct.
     pub fn parse(bytes: &'a [u8]) -> Option<JsonObject<'a>> {
-        // An object starts with `{`, whatever serde_json's features: with
-        // `arbitrary_precision` (which another crate could switch on) it hands a bare number
-        // to `visit_map`.
-        let first = bytes
-            .iter()
-            .find(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'));
-        if first != Some(&b'{') {
-            return None;
-        }
         // UTF-8 throughout (RFC 8259 §8.1), ignored members too: serde_json checks the
         // strings it reads, not the ones it skips.
-        std::str::from_utf8(bytes).ok()?;
-        let object: JsonObject<'a> = serde_json::from_slice(bytes).ok()?;
-        (!has_duplicate_names(&object.0)).then_some(object)
+        let text = std::str::from_utf8(bytes).ok()?;
+        let members = match flat::members(text) {
+            Some(members) => members,
+            None => serde_members(bytes)?,
+        };
+        (!has_duplicate_names(&members)).then_some(JsonObject(members))
     }
 
     /// The member called `name` (compared after unescaping, exactly).
@@ -74,11 +73,30 @@ impl<'a> JsonObject<'a> {
     }
 }
 
+/// serde_json's reading of an object: every token whose JSON is not of the flat shape
+/// ([`flat`]). Out of line: V8 compiles a whole function on its first call, and a first
+/// request's token is nearly always flat.
+#[cold]
+#[inline(never)]
+fn serde_members(bytes: &[u8]) -> Option<Vec<flat::Member<'_>>> {
+    // An object starts with `{`, whatever serde_json's features: with
+    // `arbitrary_precision` (which another crate could switch on) it hands a bare number
+    // to `visit_map`.
+    let first = bytes
+        .iter()
+        .find(|byte| !matches!(byte, b' ' | b'\t' | b'\n' | b'\r'));
+    if first != Some(&b'{') {
+        return None;
+    }
+    let object: JsonObject<'_> = serde_json::from_slice(bytes).ok()?;
+    Some(object.0)
+}
+
 /// Objects up to this many members are checked pairwise; larger ones (only a crafted token
 /// has them) through a set, so a token of 8 KiB of tiny members costs no quadratic time.
 const PAIRWISE_MAX: usize = 32;
 
-fn has_duplicate_names(members: &[(Cow<'_, str>, JsonValue<'_>)]) -> bool {
+fn has_duplicate_names(members: &[flat::Member<'_>]) -> bool {
     if members.len() > PAIRWISE_MAX {
         return has_duplicate_names_large(members);
     }
@@ -93,7 +111,7 @@ fn has_duplicate_names(members: &[(Cow<'_, str>, JsonValue<'_>)]) -> bool {
 /// come here.
 #[cold]
 #[inline(never)]
-fn has_duplicate_names_large(members: &[(Cow<'_, str>, JsonValue<'_>)]) -> bool {
+fn has_duplicate_names_large(members: &[flat::Member<'_>]) -> bool {
     let mut seen = BTreeSet::new();
     !members.iter().all(|(name, _)| seen.insert(name.as_ref()))
 }
