@@ -23,10 +23,11 @@ function fail(message) {
   process.exit(1);
 }
 
-function validate(pkg, configText, configPath) {
+// The bytes that ship are the bytes validated, read as the handler reads them.
+function validate(pkg, configBytes, configPath) {
   const core = require(path.resolve(pkg, 'edgeguard.js'));
   try {
-    new core.Engine(configText);
+    new core.Engine(configBytes);
   } catch (err) {
     // The report holds JSON paths and fixed sentences only: never a secret.
     fail(`${configPath} is invalid:\n${String(err.message).split('\n').slice(1).join('\n')}`);
@@ -81,13 +82,13 @@ function snippets(pkg) {
 
 function main() {
   const opts = args(process.argv.slice(2));
-  let configText;
+  let configBytes;
   try {
-    configText = fs.readFileSync(opts.config, 'utf8');
+    configBytes = fs.readFileSync(opts.config);
   } catch (err) {
     fail(`cannot read ${opts.config}: ${err.code || 'error'}`);
   }
-  validate(opts.pkg, configText, opts.config);
+  validate(opts.pkg, configBytes, opts.config);
   const lambdaDir = path.join(opts.out, 'lambda');
   fs.rmSync(lambdaDir, { recursive: true, force: true });
   // The handler, the wasm-bindgen glue and module, the glue's JS snippets (host crypto),
@@ -99,7 +100,7 @@ function main() {
     ...snippets(opts.pkg),
   ];
   const entries = sources.map(([name, source]) => ({ name, data: fs.readFileSync(source) }));
-  entries.push({ name: 'config.json', data: Buffer.from(configText) });
+  entries.push({ name: 'config.json', data: configBytes });
   for (const { name, data } of entries) {
     fs.mkdirSync(path.dirname(path.join(lambdaDir, name)), { recursive: true });
     fs.writeFileSync(path.join(lambdaDir, name), data);

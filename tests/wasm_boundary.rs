@@ -89,7 +89,7 @@ fn case(name: &str) -> Value {
 #[wasm_bindgen_test]
 fn builds_from_config_and_forwards_a_verified_request() {
     let v = vectors();
-    let mut engine = Engine::new(&v["config"].to_string()).unwrap();
+    let mut engine = Engine::new(v["config"].to_string().as_bytes()).unwrap();
     let valid = case("es256_valid");
     let now_ms = v["now"].as_f64().unwrap() * 1000.0;
     let text = event("/api/x", valid["authorization"][0].as_str());
@@ -109,7 +109,7 @@ fn builds_from_config_and_forwards_a_verified_request() {
 #[wasm_bindgen_test]
 fn rejects_with_a_401_and_a_stable_code() {
     let v = vectors();
-    let mut engine = Engine::new(&v["config"].to_string()).unwrap();
+    let mut engine = Engine::new(v["config"].to_string().as_bytes()).unwrap();
     let expired = case("expired_beyond_skew");
     let now_ms = v["now"].as_f64().unwrap() * 1000.0;
     let text = event("/api/x", expired["authorization"][0].as_str());
@@ -124,7 +124,7 @@ fn rejects_with_a_401_and_a_stable_code() {
 #[wasm_bindgen_test]
 fn answers_stay_readable_when_an_event_grows_the_memory() {
     let v = vectors();
-    let mut engine = Engine::new(&v["config"].to_string()).unwrap();
+    let mut engine = Engine::new(v["config"].to_string().as_bytes()).unwrap();
     let now_ms = v["now"].as_f64().unwrap() * 1000.0;
     let valid = case("es256_valid");
     let small = event("/api/x", valid["authorization"][0].as_str());
@@ -154,9 +154,21 @@ fn answers_stay_readable_when_an_event_grows_the_memory() {
 
 #[wasm_bindgen_test]
 fn bad_config_and_bad_events_are_errors_not_traps() {
-    assert!(Engine::new("{}").is_err());
-    assert!(Engine::new("not json").is_err());
-    let mut engine = Engine::new(&vectors()["config"].to_string()).unwrap();
+    assert!(Engine::new(b"{}").is_err());
+    assert!(Engine::new(b"not json").is_err());
+    // A valid config but for one byte that is not UTF-8, in a string no check reads.
+    let config = vectors()["config"].to_string();
+    let mut not_utf8 = b"{\"$schema\":\"\xff\",".to_vec();
+    not_utf8.extend_from_slice(config.strip_prefix('{').unwrap().as_bytes());
+    let error = Engine::new(&not_utf8).err().expect("not UTF-8");
+    let message = String::from(js_sys::Error::from(wasm_bindgen::JsValue::from(error)).message());
+    assert!(
+        message.starts_with("config_invalid\n$: not valid JSON"),
+        "{message}"
+    );
+    not_utf8[12] = b'x';
+    assert!(Engine::new(&not_utf8).is_ok(), "the same config, UTF-8");
+    let mut engine = Engine::new(vectors()["config"].to_string().as_bytes()).unwrap();
     assert!(decide(&mut engine, b"not an event", 0.0).is_err());
     assert!(decide(&mut engine, b"6\nviewer-request\n\n\n/\n", 0.0).is_err());
     assert!(
@@ -216,7 +228,7 @@ fn keys_the_host_rejects_make_the_config_invalid() {
     let mut config = vectors()["config"].clone();
     // A P-256 "point" that is not on the curve: well-formed, but not a public key.
     config["issuers"][2]["jwks"]["keys"][0]["x"] = json!("A".repeat(43));
-    let error = Engine::new(&config.to_string())
+    let error = Engine::new(config.to_string().as_bytes())
         .err()
         .expect("must be refused");
     let message = js_sys::Error::from(wasm_bindgen::JsValue::from(error)).message();
@@ -314,7 +326,7 @@ fn answers_stay_exact_while_memory_is_reused() {
     let v = vectors();
     let mut config = v["config"].clone();
     config["tokenCache"] = json!({"maxEntries": 50});
-    let mut engine = Engine::new(&config.to_string()).unwrap();
+    let mut engine = Engine::new(config.to_string().as_bytes()).unwrap();
     let secret = STANDARD
         .decode(config["cacheKey"]["secret"].as_str().unwrap())
         .unwrap();

@@ -57,4 +57,13 @@ test('bundling is deterministic and rejects an invalid config without echoing se
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /\$\.cacheKey\.secret/);
   assert.ok(!refused.stderr.includes(secret));
+
+  // The bytes are validated as they ship: one byte that is not UTF-8 (a lossy read would
+  // have made it U+FFFD and shipped a different file) is refused.
+  const notUtf8 = path.join(out, 'not-utf8.json');
+  fs.writeFileSync(notUtf8, Buffer.concat([Buffer.from('{"$schema":"'), Buffer.from([0xff]), Buffer.from('",'),
+    fs.readFileSync(config).subarray(1)]));
+  const lossy = spawnSync('node', [path.join(ROOT, 'js-shim', 'bundle.js'), '--config', notUtf8, '--pkg', pkg, '--out', out], { encoding: 'utf8' });
+  assert.equal(lossy.status, 1);
+  assert.match(lossy.stderr, /not valid JSON/);
 });

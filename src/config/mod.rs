@@ -136,10 +136,19 @@ impl Config {
     /// # Errors
     /// A [`ConfigReport`] listing every problem with its JSON path.
     pub fn from_json(text: &str) -> Result<Config, ConfigReport> {
+        Config::from_json_bytes(text.as_bytes())
+    }
+
+    /// As [`Config::from_json`], from the file's bytes (text that is not UTF-8 is not
+    /// valid JSON).
+    ///
+    /// # Errors
+    /// A [`ConfigReport`] listing every problem with its JSON path.
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<Config, ConfigReport> {
         let mut report = ConfigReport::default();
         // From bytes, as tokens are read: one copy of serde_json's parser in the module,
         // compiled once per cold start (`from_str` would instantiate a second).
-        let value: Value = match serde_json::from_slice(text.as_bytes()) {
+        let value: Value = match serde_json::from_slice(bytes) {
             Ok(value) => value,
             Err(err) => {
                 // serde_json's message can quote input; keep only the position.
