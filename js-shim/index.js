@@ -39,9 +39,9 @@ exports.handler = async function handler(event) {
     // memory.buffer is read after each call into the core: a call may grow (detach) it.
     const text = flatten(cf, message), room = text.length * 3, at = core.input(room); // UTF-8: <= 3 bytes a unit
     const { written } = encoder.encodeInto(text, new Uint8Array(memory.buffer, at, room));
-    const length = core.decide(written, Date.now());
+    const length = core.decide(written, Date.now()), answerAt = core.output();
     // The answer (src/wire.rs): the log line, then `=json` or `-name`/`+name\tkey\tvalue` lines.
-    const lines = decoder.decode(new Uint8Array(memory.buffer, core.output(), length)).split('\n');
+    const lines = decoder.decode(new Uint8Array(memory.buffer, answerAt, length)).split('\n');
     console.log(lines[0]);
     if (lines.length > 1 && lines[1][0] === '=') return JSON.parse(lines[1].slice(1));
     const headers = message.headers || (message.headers = {});

@@ -281,6 +281,9 @@ impl Engine {
     /// A JavaScript `Error` whose message is the code: `event_malformed` when the event
     /// cannot be read; the shim then fails closed.
     pub fn decide(&mut self, len: usize, now_ms: f64) -> Result<u32, JsError> {
+        // Before anything can fail: no caller can read the last request's answer (another
+        // user's key) at `output` after this one fails.
+        self.output.clear();
         let text = self
             .input
             .get(..len)

@@ -147,9 +147,18 @@ fn answers_stay_readable_when_an_event_grows_the_memory() {
     assert!(memory_bytes() > bytes_before, "the memory grew");
     assert_eq!(log["outcome"], "forward");
     assert_eq!(large_actions, before);
-    // The next (short) answer is read whole and alone.
-    let (_, after) = wire(&decide(&mut engine, small.as_bytes(), now_ms).unwrap());
-    assert_eq!(after, before);
+    // The next (short) answer, another user's, is read whole and alone.
+    let other = case("rs256_valid");
+    let other_event = event("/api/x", other["authorization"][0].as_str());
+    let (_, after) = wire(&decide(&mut engine, other_event.as_bytes(), now_ms).unwrap());
+    let other_key = other["expect"]["cacheKey"].as_str().unwrap();
+    assert!(
+        after.contains(&format!("+x-user-cache-key\tX-User-Cache-Key\t{other_key}")),
+        "{after:?}"
+    );
+    assert_eq!(after.len(), before.len(), "nothing of the answer before");
+    let (_, again) = wire(&decide(&mut engine, small.as_bytes(), now_ms).unwrap());
+    assert_eq!(again, before);
 }
 
 #[wasm_bindgen_test]
