@@ -22,19 +22,57 @@ pub const LOG_PREFIX_CHARS: usize = 8;
 
 /// The cache-key secret, prepared once: HMAC's two padded key blocks are hashed when the
 /// config is read, so each derivation hashes two SHA-256 blocks fewer (a third of its work).
+/// For each configured issuer the state also holds the start every key of that issuer's
+/// users shares, `["edgeguard/v1","<iss>",`: an issuer of 44 characters or more (Cognito's
+/// are ~67) fills a SHA-256 block with it, which is then hashed once, not per user.
 ///
-/// The prepared state is as sensitive as the key: `Debug` is redacted. Unlike [`Secret`] it
-/// is not zeroed on drop (the hash crates offer no zeroize); it lives as long as the config.
+/// The prepared states are as sensitive as the key: `Debug` is redacted. Unlike [`Secret`]
+/// they are not zeroed on drop (the hash crates offer no zeroize); they live as long as the
+/// config.
 #[derive(Clone)]
-pub struct CacheKeySecret(Hmac<Sha256>);
+pub struct CacheKeySecret {
+    key: Hmac<Sha256>,
+    /// `(issuer, the key's state after that issuer's shared start)`, in config order.
+    issuers: Vec<(String, Hmac<Sha256>)>,
+}
 
 impl CacheKeySecret {
     /// Prepares `secret` (HMAC accepts keys of any length).
     pub fn new(secret: &Secret) -> CacheKeySecret {
         // `new_from_slice` fails only for MACs with a fixed key length, which HMAC is not.
-        let mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.expose())
+        let key = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.expose())
             .unwrap_or_else(|_| <Hmac<Sha256> as KeyInit>::new(&Default::default()));
-        CacheKeySecret(mac)
+        CacheKeySecret {
+            key,
+            issuers: Vec::new(),
+        }
+    }
+
+    /// Also prepares the shared start of the keys of each of `issuers`.
+    pub fn with_issuers<'a>(mut self, issuers: impl IntoIterator<Item = &'a str>) -> Self {
+        self.issuers = issuers
+            .into_iter()
+            .map(|iss| (iss.to_owned(), self.after_issuer(iss)))
+            .collect();
+        self
+    }
+
+    /// The key's state after `["edgeguard/v1","<iss>",`: prepared, or computed now for an
+    /// issuer the config does not list (never, as tokens are verified first).
+    fn state_for(&self, iss: &str) -> Hmac<Sha256> {
+        match self.issuers.iter().find(|(known, _)| known == iss) {
+            Some((_, state)) => state.clone(),
+            None => self.after_issuer(iss),
+        }
+    }
+
+    fn after_issuer(&self, iss: &str) -> Hmac<Sha256> {
+        let mut start = String::with_capacity(24 + iss.len());
+        start.push('[');
+        push_json_items(&mut start, [Some(KEY_VERSION), Some(iss)].into_iter());
+        let mut state = self.key.clone();
+        state.update(start.as_bytes());
+        state
     }
 }
 
@@ -44,20 +82,28 @@ impl std::fmt::Debug for CacheKeySecret {
     }
 }
 
-/// `JSON.stringify(parts)` for an array of strings and nulls, byte for byte: no spaces, and
-/// each string as [`push_json_string`] writes it.
+/// `JSON.stringify(parts)` for an array of strings and nulls, byte for byte, written as
+/// [`CacheKey::derive`] writes it in two pieces (the tests hold it to serde_json).
+#[cfg(test)]
 fn push_json_array<'a>(out: &mut String, parts: impl Iterator<Item = Option<&'a str>>) {
     out.push('[');
-    for (i, part) in parts.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
+    push_json_items(out, parts);
+    if out.ends_with(',') {
+        out.pop();
+    }
+    out.push(']');
+}
+
+/// Items of a JSON array of strings and nulls, each followed by a `,`: no spaces, and each
+/// string as [`push_json_string`] writes it (`JSON.stringify`'s escapes).
+fn push_json_items<'a>(out: &mut String, parts: impl Iterator<Item = Option<&'a str>>) {
+    for part in parts {
         match part {
             None => out.push_str("null"),
             Some(text) => push_json_string(out, text),
         }
+        out.push(',');
     }
-    out.push(']');
 }
 
 /// base64url without padding (RFC 4648 §5): the MAC as the header carries it.
@@ -90,11 +136,17 @@ impl CacheKey {
         sub: &str,
         extra: &[Option<&str>],
     ) -> CacheKey {
-        let mut message = String::with_capacity(32 + iss.len() + sub.len());
-        let parts = [Some(KEY_VERSION), Some(iss), Some(sub)];
-        push_json_array(&mut message, parts.iter().chain(extra).copied());
-        let mut mac = secret.0.clone();
-        mac.update(message.as_bytes());
+        // The rest of `JSON.stringify(["edgeguard/v1", iss, sub, ...extra])` after the
+        // issuer's shared start: `"<sub>",...]`.
+        let mut rest = String::with_capacity(8 + sub.len());
+        push_json_items(
+            &mut rest,
+            std::iter::once(Some(sub)).chain(extra.iter().copied()),
+        );
+        rest.pop(); // the last item's `,`
+        rest.push(']');
+        let mut mac = secret.state_for(iss);
+        mac.update(rest.as_bytes());
         CacheKey(base64url(&mac.finalize().into_bytes()).into())
     }
 
@@ -225,6 +277,38 @@ mod tests {
         assert_eq!(
             controls,
             concat!(r#"["\u0000\b\t\n\u000b\f\r\u001f \"\\/é"#, "\u{2028}😀\"]")
+        );
+    }
+
+    /// A key derived from an issuer's prepared start equals one derived without it, and
+    /// plain HMAC over `JSON.stringify([...])`, for issuers and subjects of any length and
+    /// character (the start fills 0, 1 or more SHA-256 blocks).
+    #[cfg(not(target_arch = "wasm32"))] // proptest is a native dev-dependency
+    #[test]
+    fn issuer_starts_change_no_key() {
+        use proptest::prelude::*;
+        let text = |max| {
+            proptest::collection::vec(any::<char>(), 0..max)
+                .prop_map(|chars| chars.into_iter().collect::<String>())
+        };
+        let extra = proptest::collection::vec(proptest::option::of(text(8)), 0..3);
+        proptest!(|(iss in text(150), other in text(90), sub in text(90), extra in extra)| {
+            let plain = secret();
+            let prepared = secret().with_issuers([other.as_str(), iss.as_str()]);
+            let extra: Vec<Option<&str>> = extra.iter().map(Option::as_deref).collect();
+            let key = CacheKey::derive(&prepared, &iss, &sub, &extra);
+            prop_assert_eq!(&key, &CacheKey::derive(&plain, &iss, &sub, &extra));
+            let mut message = vec![Some(KEY_VERSION), Some(iss.as_str()), Some(sub.as_str())];
+            message.extend(extra.iter().copied());
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&[7u8; 32]).unwrap();
+            mac.update(serde_json::to_string(&message).unwrap().as_bytes());
+            prop_assert_eq!(key.as_str(), URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()));
+        });
+        // The prepared start of another issuer is never used for this one.
+        let prepared = secret().with_issuers(["https://a/"]);
+        assert_eq!(
+            CacheKey::derive(&prepared, "https://b/", "sub", &[]),
+            CacheKey::derive(&secret(), "https://b/", "sub", &[])
         );
     }
 

@@ -218,6 +218,11 @@ fn parse_config(value: &Value, report: &mut ConfigReport) -> Option<Config> {
     if let (Some(cache_key), Some(token)) = (&cache_key, &token) {
         check_header_collisions(cache_key, &forward_claims, token, report);
     }
+    let cache_key = cache_key.map(|mut cache_key| {
+        let issuer_names = issuers.iter().map(|issuer| issuer.issuer.as_str());
+        cache_key.secret = cache_key.secret.with_issuers(issuer_names);
+        cache_key
+    });
     Some(Config {
         issuers,
         token: token?,
