@@ -2,6 +2,8 @@
 //! response CloudFront sent, or (at viewer-request) a generated response.
 
 use std::borrow::Cow;
+use std::ops::Deref;
+use std::rc::Rc;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -24,7 +26,50 @@ pub enum Action<'a> {
 /// name (a handful of entries), so output is in name order. Names and values borrow from
 /// the event and the config where they can: a request copies only what it computes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HeaderPatch<'a>(Vec<(Cow<'a, str>, Option<Cow<'a, str>>)>);
+pub struct HeaderPatch<'a>(Vec<(Cow<'a, str>, Option<PatchText<'a>>)>);
+
+/// A header value a patch sets: borrowed from the event or the config, shared with the
+/// verified-token cache (a cache key, a forwarded claim: a token seen before copies
+/// neither), or computed for this request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatchText<'a> {
+    /// From the event or the config.
+    Borrowed(&'a str),
+    /// Held by the verified-token cache too.
+    Shared(Rc<str>),
+    /// Computed for this request.
+    Owned(String),
+}
+
+impl Deref for PatchText<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            PatchText::Borrowed(text) => text,
+            PatchText::Shared(text) => text,
+            PatchText::Owned(text) => text,
+        }
+    }
+}
+
+impl<'a> From<&'a str> for PatchText<'a> {
+    fn from(text: &'a str) -> Self {
+        PatchText::Borrowed(text)
+    }
+}
+
+impl From<String> for PatchText<'_> {
+    fn from(text: String) -> Self {
+        PatchText::Owned(text)
+    }
+}
+
+impl From<Rc<str>> for PatchText<'_> {
+    fn from(text: Rc<str>) -> Self {
+        PatchText::Shared(text)
+    }
+}
 
 impl<'a> HeaderPatch<'a> {
     /// Deletes the header stored under exactly `name`.
@@ -33,7 +78,7 @@ impl<'a> HeaderPatch<'a> {
     }
 
     /// Replaces header `name` (stored lowercase) with one `value`.
-    pub fn set(&mut self, name: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) {
+    pub fn set(&mut self, name: impl Into<Cow<'a, str>>, value: impl Into<PatchText<'a>>) {
         let name = name.into();
         let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(name.to_ascii_lowercase())
@@ -43,7 +88,7 @@ impl<'a> HeaderPatch<'a> {
         self.put(name, Some(value.into()));
     }
 
-    fn put(&mut self, name: Cow<'a, str>, change: Option<Cow<'a, str>>) {
+    fn put(&mut self, name: Cow<'a, str>, change: Option<PatchText<'a>>) {
         match self
             .0
             .binary_search_by(|(sent, _)| sent.as_ref().cmp(name.as_ref()))

@@ -155,6 +155,11 @@ impl CacheKey {
         &self.0
     }
 
+    /// The header value, shared (not copied) with whoever holds this key.
+    pub fn shared(&self) -> Rc<str> {
+        Rc::clone(&self.0)
+    }
+
     /// The first characters, which logs may carry to correlate requests of one user.
     pub fn log_prefix(&self) -> &str {
         self.0.get(..LOG_PREFIX_CHARS).unwrap_or("")

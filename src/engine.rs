@@ -178,12 +178,12 @@ impl Engine {
                 cache_key,
                 forwarded,
             } => {
-                patch.set(
-                    self.config.cache_key.header.as_str(),
-                    cache_key.as_str().to_owned(),
-                );
-                for (name, value) in forwarded.iter() {
-                    patch.set(name.clone(), value.clone());
+                patch.set(self.config.cache_key.header.as_str(), cache_key.shared());
+                let slots = self.config.forward_claims.iter().zip(forwarded.iter());
+                for (claim, value) in slots {
+                    if let Some(value) = value {
+                        patch.set(claim.header.as_str(), value.clone());
+                    }
                 }
                 // The raw token never reaches the origin or the cache key: its header goes, and
                 // `Authorization` too when tokens come from another header (CONTRACT §3.5).

@@ -55,8 +55,9 @@ pub enum Identity {
     User {
         /// The cache-key header value.
         cache_key: CacheKey,
-        /// Headers for the origin: `(lowercase name, value)`.
-        forwarded: Rc<[(String, String)]>,
+        /// The header value of each of the config's `forwardClaims`, in its order
+        /// (`None` for a claim the token does not hold): shared, like the key.
+        forwarded: Rc<[Option<Rc<str>>]>,
     },
 }
 
@@ -115,13 +116,14 @@ pub fn user_identity(config: &Config, claims: &VerifiedClaims<'_>) -> Result<Ide
     let cache_key = CacheKey::derive(&config.cache_key.secret, claims.iss(), claims.sub(), &extra);
     let mut forwarded = Vec::with_capacity(config.forward_claims.len());
     for f in &config.forward_claims {
-        if let Some(value) = string_claim(&f.claim)? {
-            let encoded = header_safe(value);
-            if encoded.len() > MAX_FORWARDED_CLAIM_BYTES {
-                return Err(Error::ClaimInvalid);
-            }
-            forwarded.push((f.header.clone(), encoded));
+        let value = string_claim(&f.claim)?.map(header_safe);
+        if value
+            .as_ref()
+            .is_some_and(|v| v.len() > MAX_FORWARDED_CLAIM_BYTES)
+        {
+            return Err(Error::ClaimInvalid);
         }
+        forwarded.push(value.map(Rc::from));
     }
     Ok(Identity::User {
         cache_key,

@@ -217,7 +217,7 @@ mod tests {
 
     fn sub_of(user: &CachedUser) -> String {
         match user.identity_at(UnixSeconds(0.0), 0).unwrap() {
-            Identity::User { forwarded, .. } => forwarded[0].1.clone(),
+            Identity::User { forwarded, .. } => forwarded[0].as_deref().unwrap().to_owned(),
             other => panic!("{other:?}"),
         }
     }
