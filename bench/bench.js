@@ -751,8 +751,8 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     const at = engine.input(4096); // before memory.buffer is read: a call may grow the memory
     const { written } = new TextEncoder().encodeInto(flatText(viewerRequest(null, '/static/app.js')), new Uint8Array(memory.buffer, at, 4096));
     const decide = () => {
-      const length = engine.decide(written, Date.now());
-      return decoder.decode(new Uint8Array(memory.buffer, engine.output(), length));
+      const length = engine.decide(written, Date.now()), answerAt = engine.output();
+      return decoder.decode(new Uint8Array(memory.buffer, answerAt, length));
     };
     if (decide().includes('"outcome":"forward"')) {
       diagnostics.push({ id: 'engineOnly', label: 'diagnostic: Engine#decide alone (event already in its buffer, answer read back), public route', async: false, ok: (x) => typeof x === 'string', op: decide });
