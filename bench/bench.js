@@ -746,7 +746,7 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
   try {
     const glue = require(path.join(oursDir, 'edgeguard.js'));
     const engine = new glue.Engine(Buffer.from(JSON.stringify(config)));
-    const memory = glue.inputMemory();
+    const memory = glue.engineMemory();
     const decoder = new TextDecoder();
     const at = engine.input(4096); // before memory.buffer is read: a call may grow the memory
     const { written } = new TextEncoder().encodeInto(flatText(viewerRequest(null, '/static/app.js')), new Uint8Array(memory.buffer, at, 4096));

@@ -19,7 +19,7 @@ function currentEngine() {
   if (engine === null) {
     delete require.cache[GLUE]; // a fresh module instance: a trapped one is never reused
     const glue = require(GLUE);
-    engine = { core: new glue.Engine(fs.readFileSync(CONFIG_PATH)), memory: glue.inputMemory() };
+    engine = { core: new glue.Engine(fs.readFileSync(CONFIG_PATH)), memory: glue.engineMemory() };
   }
   return engine;
 }

@@ -1,7 +1,7 @@
 //! The WebAssembly boundary: build the engine once; then, per event, the shim encodes the
 //! flat event text ([`crate::event`]) where [`Engine::input`] made room, calls
 //! [`Engine::decide`] and reads the wire text at [`Engine::output`]. Both cross as places in
-//! the module's memory ([`input_memory`]), never as objects built for each call.
+//! the module's memory ([`engine_memory`]), never as objects built for each call.
 //! No decisions live here: the host-crypto backend forwards signature checks, digests and
 //! the bare RSA operation to `node:crypto`, and the core judges the answers.
 
@@ -215,10 +215,10 @@ fn import_keys(config: &Config) -> Result<HostVerifier, ConfigReport> {
     }))
 }
 
-/// The module's memory, where [`Engine::input`] places the event text: the shim takes it
-/// once per engine.
-#[wasm_bindgen(js_name = inputMemory)]
-pub fn input_memory() -> JsValue {
+/// The module's memory, which holds the engine's input and output buffers
+/// ([`Engine::input`], [`Engine::output`]): the shim takes it once per engine.
+#[wasm_bindgen(js_name = engineMemory)]
+pub fn engine_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
@@ -254,7 +254,7 @@ impl Engine {
     }
 
     /// Makes room for `len` bytes of flat event text in the input buffer and returns where
-    /// it starts in the module's memory ([`input_memory`]): the shim encodes the text there with
+    /// it starts in the module's memory ([`engine_memory`]): the shim encodes the text there with
     /// `TextEncoder.encodeInto`, one native copy, where passing a string copies it with a
     /// JavaScript loop (about 3 µs a request). A number, not a view: building a
     /// `Uint8Array` here takes three calls out to JavaScript (~0.4 µs a request). The

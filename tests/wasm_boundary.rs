@@ -5,7 +5,7 @@
 use edgeguard::config::IssuerKey;
 use edgeguard::event::flatten;
 use edgeguard::jwt::{self, KeyMaterial};
-use edgeguard::wasm::{input_memory, Engine, HostVerifier};
+use edgeguard::wasm::{engine_memory, Engine, HostVerifier};
 use js_sys::{Uint8Array, WebAssembly};
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsError};
@@ -48,7 +48,7 @@ fn decide(engine: &mut Engine, text: &[u8], now_ms: f64) -> Result<String, JsErr
 }
 
 fn memory_view(at: u32, length: usize) -> Uint8Array {
-    let memory: WebAssembly::Memory = input_memory().unchecked_into();
+    let memory: WebAssembly::Memory = engine_memory().unchecked_into();
     Uint8Array::new_with_byte_offset_and_length(
         &memory.buffer(),
         at,
@@ -131,7 +131,7 @@ fn answers_stay_readable_when_an_event_grows_the_memory() {
     let (_, before) = wire(&decide(&mut engine, small.as_bytes(), now_ms).unwrap());
     // ~900 KB of headers: the input buffer, and with it the module's memory, grows.
     let memory_bytes = || {
-        input_memory()
+        engine_memory()
             .unchecked_into::<WebAssembly::Memory>()
             .buffer()
             .unchecked_into::<js_sys::ArrayBuffer>()

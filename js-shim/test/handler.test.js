@@ -202,7 +202,7 @@ test('an event that grows the core\'s memory is read and answered whole', async 
   // The shim views the memory after each call into the core; a view taken before a call
   // that grows it would be detached (a TypeError, then a 503 here).
   const { handler: fresh, dir } = loadBundle(config);
-  const memoryBytes = () => require(path.join(dir, 'edgeguard.js')).inputMemory().buffer.byteLength;
+  const memoryBytes = () => require(path.join(dir, 'edgeguard.js')).engineMemory().buffer.byteLength;
   const other = vectorCase('rs256_valid');
   const call = (user, headers) => atVectorTime(() => fresh(viewerRequest('/api/x', { ...headers,
     ...(user ? { Authorization: user.authorization[0] } : {}) })));
