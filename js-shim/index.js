@@ -4,8 +4,7 @@
 // event and the time in, prints the log line it is handed, and fails closed on errors.
 // No runtime dependencies: Lambda@Edge viewer triggers allow 1 MB zipped in total.
 
-const fs = require('node:fs');
-const path = require('node:path');
+const fs = require('node:fs'), path = require('node:path');
 const GLUE = path.join(__dirname, 'edgeguard.js');
 // Lambda@Edge has no environment variables; EDGEGUARD_CONFIG is for local runs only.
 const CONFIG_PATH = process.env.EDGEGUARD_CONFIG || path.join(__dirname, 'config.json');
@@ -40,13 +39,15 @@ exports.handler = async function handler(event) {
     const text = flatten(cf, message), room = text.length * 3, at = core.input(room); // UTF-8: <= 3 bytes a unit
     const { written } = encoder.encodeInto(text, new Uint8Array(memory.buffer, at, room));
     const length = core.decide(written, Date.now()), answerAt = core.output();
+    const answer = decoder.decode(new Uint8Array(memory.buffer, answerAt, length));
     // The answer (src/wire.rs): the log line, then `=json` or `-name`/`+name\tkey\tvalue` lines.
-    const lines = decoder.decode(new Uint8Array(memory.buffer, answerAt, length)).split('\n');
-    console.log(lines[0]);
-    if (lines.length > 1 && lines[1][0] === '=') return JSON.parse(lines[1].slice(1));
+    let end = answer.indexOf('\n');
+    console.log(end < 0 ? answer : answer.slice(0, end));
+    if (end >= 0 && answer[end + 1] === '=') return JSON.parse(answer.slice(end + 2));
     const headers = message.headers || (message.headers = {});
-    for (let i = 1; i < lines.length; i++) {
-      const action = lines[i], keyAt = action.indexOf('\t') + 1, valueAt = action.indexOf('\t', keyAt) + 1;
+    for (let start = end + 1; end >= 0; start = end + 1) {
+      end = answer.indexOf('\n', start);
+      const action = answer.slice(start, end < 0 ? undefined : end), keyAt = action.indexOf('\t') + 1, valueAt = action.indexOf('\t', keyAt) + 1;
       if (action[0] === '-') delete headers[action.slice(1)];
       else if (action[0] === '+' && valueAt > keyAt && keyAt > 0) {
         headers[action.slice(1, keyAt - 1)] = [{ key: action.slice(keyAt, valueAt - 1), value: action.slice(valueAt) }];
@@ -91,8 +92,7 @@ function failClosed(trigger, response) {
   if ((trigger === 'origin-response' || trigger === 'viewer-response') && response && typeof response === 'object') {
     const headers = response.headers && typeof response.headers === 'object' ? response.headers : {};
     headers['cache-control'] = [{ key: 'Cache-Control', value: 'private, no-store' }];
-    response.headers = headers;
-    return response;
+    return Object.assign(response, { headers });
   }
   const headers = { 'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
     'content-type': [{ key: 'Content-Type', value: 'application/json' }] };
