@@ -43,7 +43,7 @@ exports.handler = async function handler(event) {
     // The answer (src/wire.rs): the log line, then `=json` or `-name`/`+name\tkey\tvalue` lines.
     let end = answer.indexOf('\n');
     console.log(end < 0 ? answer : answer.slice(0, end));
-    if (end >= 0 && answer[end + 1] === '=') return JSON.parse(answer.slice(end + 2));
+    if (end >= 0 && answer[end + 1] === '=' && !answer.includes('\n', end + 1)) return JSON.parse(answer.slice(end + 2));
     const headers = message.headers || (message.headers = {});
     for (let start = end + 1; end >= 0; start = end + 1) {
       end = answer.indexOf('\n', start);

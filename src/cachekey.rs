@@ -309,12 +309,30 @@ mod tests {
             mac.update(serde_json::to_string(&message).unwrap().as_bytes());
             prop_assert_eq!(key.as_str(), URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()));
         });
-        // The prepared start of another issuer is never used for this one.
-        let prepared = secret().with_issuers(["https://a/"]);
-        assert_eq!(
-            CacheKey::derive(&prepared, "https://b/", "sub", &[]),
-            CacheKey::derive(&secret(), "https://b/", "sub", &[])
-        );
+        // The prepared start of another issuer is never used for this one, however close:
+        // issuers differing only in case, a trailing slash, a suffix or spaces are apart.
+        let close = [
+            "https://idp/",
+            "https://IDP/",
+            "https://idp",
+            "https://idp/x",
+            " https://idp/",
+        ];
+        let prepared = secret().with_issuers(close);
+        for iss in close.iter().chain(&["https://b/"]) {
+            let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&[7u8; 32]).unwrap();
+            mac.update(
+                serde_json::to_string(&[KEY_VERSION, iss, "sub"])
+                    .unwrap()
+                    .as_bytes(),
+            );
+            let plain = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+            assert_eq!(
+                CacheKey::derive(&prepared, iss, "sub", &[]).as_str(),
+                plain,
+                "{iss}"
+            );
+        }
     }
 
     #[test]

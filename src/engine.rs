@@ -179,6 +179,8 @@ impl Engine {
                 forwarded,
             } => {
                 patch.set(self.config.cache_key.header.as_str(), cache_key.shared());
+                // One slot per configured claim: the cache belongs to this engine and its config.
+                debug_assert_eq!(forwarded.len(), self.config.forward_claims.len());
                 let slots = self.config.forward_claims.iter().zip(forwarded.iter());
                 for (claim, value) in slots {
                     if let Some(value) = value {

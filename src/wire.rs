@@ -97,7 +97,12 @@ fn write_patch(out: &mut String, patch: &HeaderPatch<'_>) -> Result<(), Error> {
 /// [`Error::Internal`] when the text is not wire text or the event has no message to patch.
 pub fn apply(wire: &str, mut event: Value) -> Result<Value, Error> {
     let mut lines = wire.split('\n').skip(1).peekable();
-    if let Some(response) = lines.peek().and_then(|line| line.strip_prefix('=')) {
+    if let Some(response) = lines.next_if(|line| line.starts_with('=')) {
+        // A generated response is the only line after the log line.
+        let response = response
+            .strip_prefix('=')
+            .filter(|_| lines.next().is_none());
+        let response = response.ok_or(Error::Internal)?;
         return serde_json::from_str(response).map_err(|_| Error::Internal);
     }
     let cf = event.pointer_mut("/Records/0/cf").ok_or(Error::Internal)?;
@@ -203,6 +208,22 @@ mod tests {
         let wire = write(&decision(Action::Respond(response.clone()))).unwrap();
         assert_eq!(wire.lines().count(), 2);
         assert_eq!(apply(&wire, json!(null)).unwrap(), response.to_value());
+    }
+
+    #[test]
+    fn text_that_is_not_wire_text_is_refused_by_the_reader() {
+        let event = viewer_request(json!({}));
+        for bad in [
+            "{}\n={\"status\":\"401\"}\n+a\tA\tv", // a response is the only line
+            "{}\n={\"a\":\n1}",                    // and one line
+            "{}\n+a\tA",                           // a set needs name, key and value
+            "{}\n*a",
+            "{}\n",
+        ] {
+            assert_eq!(apply(bad, event.clone()), Err(Error::Internal), "{bad:?}");
+        }
+        assert!(apply("{}\n={\"status\":\"401\"}", event.clone()).is_ok());
+        assert!(apply("{}\n-a\n+b\tB\tv", event).is_ok());
     }
 
     #[test]

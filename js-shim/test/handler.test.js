@@ -225,6 +225,41 @@ test('an event that grows the core\'s memory is read and answered whole', async 
   assert.equal(keyOf(await call(other, {})), other.expect.cacheKey, 'the next answer is its own');
 });
 
+test('answer text that is not wire text fails closed; wire text is applied as written', async () => {
+  const { handler: fresh, dir } = loadBundle(config);
+  const request = () => atVectorTime(() => fresh(viewerRequest('/api/x', { Authorization: bearer })));
+  // The loaded core's next answer replaced by `text`, written where it keeps its input. A
+  // failure drops the instance; the next request loads a fresh, unpatched one.
+  const answerWith = (text) => {
+    const glue = require(path.join(dir, 'edgeguard.js'));
+    const { decide, input, output } = glue.Engine.prototype;
+    let at = 0;
+    glue.Engine.prototype.decide = function fakeDecide() {
+      glue.Engine.prototype.decide = decide;
+      const bytes = new TextEncoder().encode(text);
+      at = input.call(this, bytes.length);
+      new Uint8Array(glue.engineMemory().buffer, at, bytes.length).set(bytes);
+      return bytes.length;
+    };
+    glue.Engine.prototype.output = function fakeOutput() {
+      glue.Engine.prototype.output = output;
+      return at;
+    };
+    return request();
+  };
+  const log = '{"outcome":"forward"}';
+  for (const bad of [`${log}\n={"status":"401"}\n+a\tA\tv`, `${log}\n={"a":\n1}`, `${log}\n+a\tA`, `${log}\n*a`, `${log}\n`]) {
+    const result = await answerWith(bad);
+    assert.equal(result.status, '503', JSON.stringify(bad));
+    assert.equal(JSON.parse(logLines.at(-1)).code, 'internal');
+    assert.equal(header(await request(), 'x-user-cache-key'), valid.expect.cacheKey, 'a fresh instance');
+  }
+  const forwarded = await answerWith(`${log}\n-authorization\n+x-a\tX-A\tv`);
+  assert.equal(forwarded.headers.authorization, undefined);
+  assert.equal(header(forwarded, 'x-a'), 'v');
+  assert.equal((await answerWith(`${log}\n={"status":"418"}`)).status, '418');
+});
+
 test('a WebAssembly trap fails closed and the instance is rebuilt', async () => {
   const { handler: fresh, dir } = loadBundle(config);
   const gluePath = path.join(dir, 'edgeguard.js');

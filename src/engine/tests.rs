@@ -402,3 +402,37 @@ fn bearer_tokens_outside_token68_are_malformed_before_and_after_a_good_one_is_ca
         );
     }
 }
+
+#[test]
+fn forwarded_claims_keep_their_headers_with_one_absent_in_the_middle() {
+    // Claim order (as parsed) differs from header order, so a shifted slot shows.
+    let config = json!({
+        "issuers": [{"issuer": "https://idp/", "audiences": ["api"], "algorithms": ["HS256"],
+                     "jwks": {"keys": [{"kty": "oct", "k": URL_SAFE_NO_PAD.encode(KEY)}]}}],
+        "cacheKey": {"secret": "B".repeat(44)},
+        "forwardClaims": {"zeta": "x-1", "mid": "x-2", "alpha": "x-3"},
+        "routes": [{"path": "*", "access": "authenticated", "cache": "per-user", "maxAgeSeconds": 60}]
+    });
+    let engine = Engine::from_json(&config.to_string()).unwrap();
+    let forged = |tok: &str| {
+        let mut h = bearer(tok);
+        h["x-2"] = json!([{"key": "X-2", "value": "forged"}]);
+        h
+    };
+    let tok = token_with(json!({"zeta": "Z", "alpha": "A"}));
+    for round in ["miss", "hit"] {
+        let out = engine.handle(request("/x", forged(&tok)), NOW).unwrap();
+        assert_eq!(header(&out.result, "x-1"), Some("Z"), "{round}");
+        assert_eq!(header(&out.result, "x-3"), Some("A"), "{round}");
+        assert!(out.result["headers"].get("x-2").is_none(), "{round}");
+    }
+    assert_eq!(engine.cached_tokens(), 1);
+    // First and last absent too.
+    let tok = token_with(json!({"mid": "M"}));
+    for round in ["miss", "hit"] {
+        let out = engine.handle(request("/x", forged(&tok)), NOW).unwrap();
+        assert_eq!(header(&out.result, "x-2"), Some("M"), "{round}");
+        assert!(out.result["headers"].get("x-1").is_none(), "{round}");
+        assert!(out.result["headers"].get("x-3").is_none(), "{round}");
+    }
+}
