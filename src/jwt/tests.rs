@@ -202,3 +202,27 @@ fn whatever_decodes_is_base64url_and_dots_so_token68() {
     }
     proptest!(|(t in "[A-Za-z0-9_.=+/~ \t\u{0}-\u{7f}é-]{0,24}")| check(&t));
 }
+
+/// A token decodes exactly when `split('.')` gives three segments that are each strict
+/// base64url: finding the dots with `memchr` changes nothing.
+#[test]
+fn decoding_splits_on_exactly_two_dots() {
+    use proptest::prelude::*;
+    let token = proptest::collection::vec(
+        prop_oneof![
+            Just('.'),
+            Just('Q'),
+            Just('U'),
+            Just('A'),
+            Just('='),
+            Just('é')
+        ],
+        0..16,
+    )
+    .prop_map(|chars| chars.into_iter().collect::<String>());
+    proptest!(|(token in token)| {
+        let parts: Vec<&str> = token.split('.').collect();
+        let expected = parts.len() == 3 && parts.iter().all(|p| URL_SAFE_NO_PAD.decode(p).is_ok());
+        prop_assert_eq!(DecodedJws::decode(&token).is_ok(), expected, "{}", token);
+    });
+}
