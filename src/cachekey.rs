@@ -88,10 +88,7 @@ impl std::fmt::Debug for CacheKeySecret {
 fn push_json_array<'a>(out: &mut String, parts: impl Iterator<Item = Option<&'a str>>) {
     out.push('[');
     push_json_items(out, parts);
-    if out.ends_with(',') {
-        out.pop();
-    }
-    out.push(']');
+    close_json_array(out);
 }
 
 /// Items of a JSON array of strings and nulls, each followed by a `,`: no spaces, and each
@@ -104,6 +101,14 @@ fn push_json_items<'a>(out: &mut String, parts: impl Iterator<Item = Option<&'a 
         }
         out.push(',');
     }
+}
+
+/// Closes an array whose items [`push_json_items`] wrote: its last `,` becomes `]`.
+fn close_json_array(out: &mut String) {
+    if out.ends_with(',') {
+        out.pop();
+    }
+    out.push(']');
 }
 
 /// base64url without padding (RFC 4648 §5): the MAC as the header carries it.
@@ -143,8 +148,7 @@ impl CacheKey {
             &mut rest,
             std::iter::once(Some(sub)).chain(extra.iter().copied()),
         );
-        rest.pop(); // the last item's `,`
-        rest.push(']');
+        close_json_array(&mut rest);
         let mut mac = secret.state_for(iss);
         mac.update(rest.as_bytes());
         CacheKey(base64url(&mac.finalize().into_bytes()).into())

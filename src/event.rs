@@ -25,6 +25,7 @@
 use serde_json::Value;
 
 use crate::error::Error;
+use crate::split::split_ascii;
 
 /// The most bytes of flattened event the core reads. A viewer request's headers are
 /// limited to a few tens of KiB by CloudFront; this only bounds the input buffer.
@@ -136,7 +137,7 @@ impl<'a> CfEvent<'a> {
         if count < FIXED_FIELDS || count > rest.len() + 1 || (count - FIXED_FIELDS) % 2 != 0 {
             return Err(Error::EventMalformed);
         }
-        let mut fields = Fields { rest: Some(rest) };
+        let mut fields = split_ascii(rest, b'\n');
         let mut next = || fields.next().ok_or(Error::EventMalformed);
         let trigger = Trigger::from_name(next()?).ok_or(Error::EventMalformed)?;
         let request_id = Some(next()?).filter(|id| !id.is_empty());
@@ -159,52 +160,6 @@ impl<'a> CfEvent<'a> {
             status,
             headers: Headers(headers),
         })
-    }
-}
-
-/// The fields of the flat text after its count: `text.split('\n')`, found with `memchr`
-/// (word-at-a-time, or 16 bytes at a time with WebAssembly SIMD), where `str::split`
-/// scans a word at a time: the token's header is most of an event's bytes.
-struct Fields<'a> {
-    rest: Option<&'a str>,
-}
-
-impl<'a> Iterator for Fields<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        let rest = self.rest?;
-        match memchr::memchr(b'\n', rest.as_bytes()) {
-            // A newline is ASCII, so both slices fall on character boundaries.
-            Some(at) => {
-                self.rest = rest.get(at + 1..);
-                rest.get(..at)
-            }
-            None => self.rest.take(),
-        }
-    }
-}
-
-#[cfg(all(test, not(target_arch = "wasm32")))] // proptest is a native dev-dependency
-mod fields_tests {
-    use super::Fields;
-    use proptest::prelude::*;
-
-    #[test]
-    fn fields_are_exactly_split_on_newlines() {
-        let text = proptest::collection::vec(
-            prop_oneof![Just('\n'), Just('a'), Just('é'), any::<char>()],
-            0..40,
-        )
-        .prop_map(|chars| chars.into_iter().collect::<String>());
-        proptest!(|(text in text)| {
-            let ours: Vec<&str> = Fields { rest: Some(&text) }.collect();
-            prop_assert_eq!(ours, text.split('\n').collect::<Vec<_>>());
-        });
-        for text in ["", "\n", "a\n", "\na", "a\n\nb"] {
-            let ours: Vec<&str> = Fields { rest: Some(text) }.collect();
-            assert_eq!(ours, text.split('\n').collect::<Vec<_>>(), "{text:?}");
-        }
     }
 }
 

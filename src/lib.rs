@@ -55,6 +55,7 @@ pub mod log;
 pub mod policy;
 pub mod route;
 pub mod secret;
+mod split;
 pub mod token_cache;
 pub mod wire;
 

@@ -34,6 +34,7 @@ pub use self::verifier::RustCryptoVerifier;
 pub use self::verifier::{verify_hmac, SignatureVerifier};
 use crate::config::{IssuerConfig, IssuerKey};
 use crate::error::Error;
+use crate::split::split_ascii;
 
 /// Largest token accepted, in bytes (CONTRACT §3.4).
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -106,17 +107,10 @@ impl<'t> DecodedJws<'t> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(Error::TokenTooLarge);
         }
-        // The dots found with `memchr` (16 bytes at a time with WebAssembly SIMD).
-        let mut dots = memchr::memchr_iter(b'.', token.as_bytes());
-        let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
-            return Err(Error::TokenMalformed);
-        };
-        // A dot is ASCII: every slice falls on character boundaries.
-        let (Some(header), Some(payload), Some(signature)) = (
-            token.get(..first),
-            token.get(first + 1..second),
-            token.get(second + 1..),
-        ) else {
+        let mut parts = split_ascii(token, b'.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
             return Err(Error::TokenMalformed);
         };
         let signing_input_len = header.len() + 1 + payload.len();
