@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-// edgeguard benchmark (issue 3): our Lambda@Edge handler (dist/lambda, built by `make bundle`)
+// edgeguard benchmark (issue 3): our Lambda@Edge handler (built by js-shim/bundle.js, as `make bundle` does)
 // against aws-jwt-verify and jose, on the same keys and the same tokens, in ONE Node process.
 //
-//   node --expose-gc bench/bench.js [--dist DIR] [--out FILE]   full run (make bench)
+//   node --expose-gc bench/bench.js [--dist DIR] [--pkg DIR] [--out FILE]   full run (make bench)
 //   node --expose-gc bench/bench.js --smoke [--out FILE]        tiny counts, same code paths (make bench-smoke)
 //
 // What is measured (BENCHMARKS.md has the method in prose):
@@ -309,12 +309,23 @@ const payloadOf = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64
 // ---------------------------------------------------------------------------------------------
 // Our bundle and the peer handler
 // ---------------------------------------------------------------------------------------------
-// A private copy of dist/lambda with this run's config.json (the handler reads config.json beside
-// index.js at require time and builds its engine then).
-function copyBundle(distLambda, dir, config) {
-  fs.cpSync(distLambda, dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
-  return dir;
+// Our bundle for this run's config, built as `make bundle` builds one (js-shim/bundle.js: the
+// config validated and read into the module at build time), from the same package.
+function buildBundle(pkg, dir, config) {
+  fs.mkdirSync(dir, { recursive: true });
+  const configPath = path.join(dir, 'config.json');
+  fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'js-shim', 'bundle.js'), '--config', configPath, '--pkg', pkg, '--out', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`js-shim/bundle.js failed for the bench config: ${(r.stderr || '').trim().slice(0, 500)}`);
+  return path.join(dir, 'lambda');
+}
+
+// Whether an engine built by a fresh instance of the bundle's module from its config.json
+// takes the config read at build time (asked of a copy, so the handler's instance is untouched).
+function startsPreinitialized(dir, copy) {
+  fs.cpSync(dir, copy, { recursive: true });
+  const glue = require(path.join(copy, 'edgeguard.js'));
+  return new glue.Engine(fs.readFileSync(path.join(copy, 'config.json'))).preinitialized === true;
 }
 
 function loadOurHandler(dir) {
@@ -597,14 +608,15 @@ function measureCold(S, oursDir, peerDir, fixturePath) {
 // The run
 // ---------------------------------------------------------------------------------------------
 function parseArgs(argv) {
-  const o = { smoke: false, out: null, dist: path.join(ROOT, 'dist') };
+  const o = { smoke: false, out: null, dist: path.join(ROOT, 'dist'), pkg: path.join(ROOT, 'target', 'wasm-pkg') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--smoke') o.smoke = true;
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else if (a === '--dist') o.dist = path.resolve(argv[++i]);
+    else if (a === '--pkg') o.pkg = path.resolve(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      print('usage: node --expose-gc bench/bench.js [--smoke] [--dist DIR] [--out FILE]');
+      print('usage: node --expose-gc bench/bench.js [--smoke] [--dist DIR] [--pkg DIR] [--out FILE]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -624,7 +636,7 @@ async function main(opts) {
   const started = nowNs();
   const distLambda = path.join(opts.dist, 'lambda');
   const ourZip = path.join(opts.dist, 'edgeguard-lambda.zip');
-  for (const f of [path.join(distLambda, 'index.js'), ourZip]) {
+  for (const f of [path.join(distLambda, 'index.js'), ourZip, path.join(opts.pkg, 'edgeguard_bg.wasm')]) {
     if (!fs.existsSync(f)) throw new Error(`${f} is missing: run \`make bundle\` first`);
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-bench-'));
@@ -636,7 +648,7 @@ async function main(opts) {
 }
 
 async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
-  progress(`${mode} run; bundle ${distLambda}; scratch ${tmp}`);
+  progress(`${mode} run; bundle built from ${opts.pkg} and js-shim/; scratch ${tmp}`);
   silenceConsoleLog();
 
   // Keys, config, tokens. All verifiers get the same JWKS and the same tokens.
@@ -648,8 +660,9 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
   for (const alg of ALGS) tokens[alg] = makeTokens(keys, alg, alg === 'RS256' ? Math.max(firstCount, S.rssTokens) : firstCount, 'first-sight pool');
   const seen = makeTokens(keys, 'RS256', S.seenTokens, 'seen-before set');
 
-  // Our handler, in this process, with this config. Sizes are read from the same snapshot.
-  const oursDir = copyBundle(distLambda, path.join(tmp, 'ours'), config);
+  // Our handler, in this process, with this config.
+  const oursDir = buildBundle(opts.pkg, path.join(tmp, 'ours'), config);
+  check('our bundle starts from the config read at build time', startsPreinitialized(oursDir, path.join(tmp, 'ours-check')));
   const zipBytes = fs.statSync(ourZip).size;
   const wasmPath = path.join(oursDir, 'edgeguard_bg.wasm');
   const wasm = fs.existsSync(wasmPath) ? fs.readFileSync(wasmPath) : Buffer.alloc(0);

@@ -1,11 +1,13 @@
 'use strict';
 // Build tool (not shipped): node js-shim/bundle.js --config FILE --pkg DIR --out DIR
 // Validates the config with the same WebAssembly core that will run it, assembles
-// <out>/lambda/ and writes <out>/edgeguard-lambda.zip (deterministic: fixed timestamps).
+// <out>/lambda/ with that core pre-initialised with the config (js-shim/snapshot.js) and
+// writes <out>/edgeguard-lambda.zip (deterministic: fixed timestamps).
 
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
+const { preinitializedModule } = require('./snapshot');
 
 const LIMIT = 1048576; // Lambda@Edge viewer triggers: 1 MB compressed (platform.md §3.1)
 
@@ -32,6 +34,12 @@ function validate(pkg, configBytes, configPath) {
     // The report holds JSON paths and fixed sentences only: never a secret.
     fail(`${configPath} is invalid:\n${String(err.message).split('\n').slice(1).join('\n')}`);
   }
+}
+
+// The module written starts with its config read: an engine built from the same bytes says so.
+function checkPreinitialized(lambdaDir, configBytes) {
+  const core = require(path.resolve(lambdaDir, 'edgeguard.js'));
+  if (!new core.Engine(configBytes).preinitialized) fail('the pre-initialised module did not take its own config');
 }
 
 // A plain ZIP (deflate, no extras) with a fixed 1980-01-01 timestamp.
@@ -100,11 +108,18 @@ function main() {
     ...snippets(opts.pkg),
   ];
   const entries = sources.map(([name, source]) => ({ name, data: fs.readFileSync(source) }));
+  // The module ships with this config already read (js-shim/snapshot.js, src/preinit.rs).
+  try {
+    entries.find((entry) => entry.name === 'edgeguard_bg.wasm').data = preinitializedModule(opts.pkg, configBytes);
+  } catch (err) {
+    fail(`cannot pre-initialise the module: ${String(err.message).split('\n')[0]}`);
+  }
   entries.push({ name: 'config.json', data: configBytes });
   for (const { name, data } of entries) {
     fs.mkdirSync(path.dirname(path.join(lambdaDir, name)), { recursive: true });
     fs.writeFileSync(path.join(lambdaDir, name), data);
   }
+  checkPreinitialized(lambdaDir, configBytes);
   const zipPath = path.join(opts.out, 'edgeguard-lambda.zip');
   const archive = zip(entries);
   fs.writeFileSync(zipPath, archive);

@@ -9,7 +9,7 @@
 
 DIST ?= dist
 BENCH_DIR  := bench
-BENCH_NODE := node --expose-gc $(BENCH_DIR)/bench.js --dist $(DIST)
+BENCH_NODE := node --expose-gc $(BENCH_DIR)/bench.js --dist $(DIST) --pkg $(PKG)
 
 .PHONY: bench-setup bench bench-smoke
 

@@ -53,6 +53,7 @@ mod json_text;
 pub mod jwt;
 pub mod log;
 pub mod policy;
+pub mod preinit;
 pub mod route;
 pub mod secret;
 mod split;

@@ -7,6 +7,7 @@
 
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroize;
 
 use crate::config::{key_path, Config, ConfigReport, IssuerKey};
 use crate::error::Error;
@@ -15,7 +16,7 @@ use crate::jwt::ecdsa_der::{ecdsa_der, MAX_DER_BYTES};
 use crate::jwt::{
     pkcs1, verify_hmac, Alg, KeyKind, KeyMaterial, SignatureVerifier, UnixSeconds, MAX_RSA_BITS,
 };
-use crate::{engine, wire};
+use crate::{engine, preinit, wire};
 
 /// The allocator of the WebAssembly module: rlsf's TLSF, declared here without `unsafe` (the
 /// crate itself is unsafe code, pinned exactly in Cargo.toml). Rust's default here, dlmalloc,
@@ -166,12 +167,13 @@ fn digest_here(hash: Hash, data: &[u8], out: &mut [u8]) {
 
 impl HostVerifier {
     /// Imports public keys into the host's crypto; `keys` pairs each key with the JSON
-    /// path reported when the host rejects it.
+    /// path reported when the host rejects it (written only then: a cold start would
+    /// otherwise compile the path writer for nothing).
     ///
     /// # Errors
     /// A report naming every key the host rejected.
-    pub fn import<'k>(
-        keys: impl IntoIterator<Item = (String, &'k IssuerKey)>,
+    pub fn import<'k, P: FnOnce() -> String>(
+        keys: impl IntoIterator<Item = (P, &'k IssuerKey)>,
     ) -> Result<HostVerifier, ConfigReport> {
         let mut report = ConfigReport::default();
         let mut handles: Vec<Option<u32>> = Vec::new();
@@ -190,7 +192,7 @@ impl HostVerifier {
                         }
                     }
                     Err(_) => report.add(
-                        &path,
+                        &path(),
                         "node:crypto rejects this key: it is not a valid public key",
                     ),
                 }
@@ -211,7 +213,7 @@ fn import_keys(config: &Config) -> Result<HostVerifier, ConfigReport> {
             .keys
             .iter()
             .enumerate()
-            .map(move |(j, key)| (key_path(i, j), key))
+            .map(move |(j, key)| (move || key_path(i, j), key))
     }))
 }
 
@@ -222,10 +224,30 @@ pub fn engine_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
+/// Reads the config into the module's memory, for `make bundle` only: js-shim/snapshot.js
+/// calls it on a fresh instance and ships that memory as the module's data, so the engine
+/// built from the same bytes starts without reading them ([`crate::preinit`]).
+///
+/// # Errors
+/// As [`Engine::new`]: `config_invalid` and the report.
+#[wasm_bindgen]
+pub fn preinitialize(mut config_json: Vec<u8>) -> Result<(), JsError> {
+    let prepared = preinit::prepare(&config_json);
+    // The file holds the cache-key secret: no copy of it may stay in the memory shipped.
+    config_json.zeroize();
+    prepared.map_err(config_invalid)
+}
+
+fn config_invalid(report: ConfigReport) -> JsError {
+    JsError::new(&format!("config_invalid\n{report}"))
+}
+
 /// The engine as JavaScript sees it.
 #[wasm_bindgen]
 pub struct Engine {
     core: engine::Engine,
+    /// Built from the config read at build time ([`preinitialize`]).
+    preinitialized: bool,
     /// Where the shim writes each event's flat text (kept: one allocation per container).
     input: Vec<u8>,
     /// Where each answer's wire text is written (kept, like `input`).
@@ -237,17 +259,24 @@ impl Engine {
     /// Builds the engine from the config file's bytes (JSON) and imports its public keys
     /// into the host's crypto. Bytes, not a string: wasm-bindgen copies a string into the
     /// module with a JavaScript loop, ~0.2 ms of a cold start for a config with a few keys.
+    /// Bytes identical to those `make bundle` read ([`preinitialize`]) are not read again.
     ///
     /// # Errors
     /// A JavaScript `Error` whose message is `config_invalid` and then the report (JSON
     /// paths and fixed sentences; never a secret).
     #[wasm_bindgen(constructor)]
     pub fn new(config_json: &[u8]) -> Result<Engine, JsError> {
-        let invalid = |report: ConfigReport| JsError::new(&format!("config_invalid\n{report}"));
-        let config = Config::from_json_bytes(config_json).map_err(invalid)?;
-        let verifier = import_keys(&config).map_err(invalid)?;
+        let (config, preinitialized) = match preinit::take(config_json) {
+            Some(config) => (config, true),
+            None => (
+                Config::from_json_bytes(config_json).map_err(config_invalid)?,
+                false,
+            ),
+        };
+        let verifier = import_keys(&config).map_err(config_invalid)?;
         Ok(Engine {
             core: engine::Engine::with_verifier(config, Box::new(verifier)),
+            preinitialized,
             input: Vec::new(),
             output: String::new(),
         })
@@ -295,6 +324,13 @@ impl Engine {
             .and_then(|decision| wire::write_into(output, &decision))
             .map_err(|error| JsError::new(error.code()))?;
         u32::try_from(output.len()).map_err(|_| JsError::new(Error::Internal.code()))
+    }
+
+    /// True when this engine started from the config read at build time ([`preinitialize`]):
+    /// the bundle's own `config.json`, unchanged. Tests and `make bundle` check it.
+    #[wasm_bindgen(getter)]
+    pub fn preinitialized(&self) -> bool {
+        self.preinitialized
     }
 
     /// Where the last answer's wire text starts in the module's memory; valid until the next

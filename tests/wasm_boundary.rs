@@ -72,7 +72,7 @@ fn host_key(jwk: &Value) -> (IssuerKey, HostVerifier) {
         material: KeyMaterial::from_jwk(jwk).unwrap(),
         jwk: jwk.to_string(),
     };
-    let verifier = HostVerifier::import([("$".to_owned(), &key)]).unwrap();
+    let verifier = HostVerifier::import([(|| "$".to_owned(), &key)]).unwrap();
     (key, verifier)
 }
 
@@ -221,7 +221,7 @@ fn host_crypto_agrees_with_every_rfc_rsa_and_ecdsa_shape_vector() {
             material,
             jwk,
         };
-        let verifier = HostVerifier::import([("$".to_owned(), &key)]).unwrap();
+        let verifier = HostVerifier::import([(|| "$".to_owned(), &key)]).unwrap();
         let result = jwt::verify_jws_signature(case["token"].as_str().unwrap(), &key, &verifier);
         match expect {
             "valid" => assert_eq!(result, Ok(()), "{name}"),
@@ -250,7 +250,7 @@ fn keys_the_host_rejects_make_the_config_invalid() {
 fn host_sha256_agrees_with_the_pure_rust_one() {
     use edgeguard::jwt::SignatureVerifier;
     use sha2::{Digest, Sha256};
-    let host = HostVerifier::import(std::iter::empty()).unwrap();
+    let host = HostVerifier::import(std::iter::empty::<(fn() -> String, _)>()).unwrap();
     for data in [
         &b""[..],
         b"abc",

@@ -292,7 +292,7 @@ test('a WebAssembly trap fails closed and the instance is rebuilt', async () => 
 test('an invalid config fails every request closed, and says why without secrets', async () => {
   const secret = 'c2VjcmV0LXRvby1zaG9ydA==';
   const before = logLines.length;
-  const { handler: broken } = loadBundle({ ...config, cacheKey: { ...config.cacheKey, secret } });
+  const { handler: broken } = loadBundle({ ...config, cacheKey: { ...config.cacheKey, secret } }, { preinitialized: false });
   const vr = await broken(viewerRequest('/static/app.js'));
   assert.equal(vr.status, '503');
   const lines = logLines.slice(before).map((l) => JSON.parse(l));
@@ -301,7 +301,7 @@ test('an invalid config fails every request closed, and says why without secrets
 });
 
 test('EDGEGUARD_CONFIG points a local run at another config file', async () => {
-  const { dir } = loadBundle('{"broken": true}');
+  const { dir } = loadBundle('{"broken": true}', { preinitialized: false });
   const alt = path.join(dir, 'alt-config.json');
   fs.writeFileSync(alt, JSON.stringify(config));
   process.env.EDGEGUARD_CONFIG = alt;

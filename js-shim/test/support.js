@@ -2,12 +2,16 @@
 // Test support: load copies of the *built* bundle (dist/lambda) with a chosen config, build
 // Lambda@Edge events from the AWS-shaped fixtures, and capture every log line.
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BUNDLE = path.join(ROOT, process.env.DIST || 'dist', 'lambda');
+// wasm-bindgen's package, whose module `make bundle` pre-initialises (Makefile: PKG).
+const PKG = path.join(ROOT, process.env.PKG || 'target/wasm-pkg');
+const { preinitializedModule } = require('../snapshot');
 const VECTORS = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/vectors/tokens.json'), 'utf8'));
 
 // Every console.log line of this process, for the log audits.
@@ -17,16 +21,46 @@ console.log = (...args) => {
   logLines.push(args.join(' '));
 };
 
-// Loads a fresh copy of the bundle whose config.json is `config` (object or raw text).
-function loadBundle(config) {
-  if (!fs.existsSync(path.join(BUNDLE, 'index.js'))) {
-    throw new Error(`no bundle at ${BUNDLE}: run \`make bundle\` first`);
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-bundle-'));
-  fs.cpSync(BUNDLE, dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
+// Loads a fresh copy of the bundle whose config.json is `config` (object or raw text). Its
+// module is pre-initialised with that config, as `make bundle` builds it, unless
+// `preinitialized` is false: then the module is the one built for another config, and the
+// engine reads config.json at start (as after editing config.json in a built bundle).
+function loadBundle(config, { preinitialized = true } = {}) {
+  const dir = copyOfBundle();
+  const bytes = Buffer.from(typeof config === 'string' ? config : JSON.stringify(config));
+  fs.writeFileSync(path.join(dir, 'config.json'), bytes);
+  if (preinitialized) fs.writeFileSync(path.join(dir, 'edgeguard_bg.wasm'), preinitializedModule(PKG, bytes));
   const mod = require(path.join(dir, 'index.js'));
   return { handler: mod.handler, dir };
+}
+
+function copyOfBundle(from = BUNDLE) {
+  if (!fs.existsSync(path.join(from, 'index.js')) || !fs.existsSync(path.join(PKG, 'edgeguard_bg.wasm'))) {
+    throw new Error(`no bundle at ${from} or no package at ${PKG}: run \`make bundle\` first`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-bundle-'));
+  fs.cpSync(from, dir, { recursive: true });
+  return dir;
+}
+
+// Whether the engine a bundle's handler builds starts from the config read at build time:
+// asked of a fresh instance of the same module and the same config.json, in a copy of `dir`.
+function startsPreinitialized(dir) {
+  const copy = copyOfBundle(dir);
+  const core = require(path.join(copy, 'edgeguard.js'));
+  return new core.Engine(fs.readFileSync(path.join(copy, 'config.json'))).preinitialized;
+}
+
+// The vectors' cache key (their config keys on the `tenant` claim) computed with node:crypto
+// alone, from the base64 secret and the token's claims.
+function independentCacheKey(secretBase64, { iss, sub, tenant }) {
+  const message = JSON.stringify(['edgeguard/v1', iss, sub, tenant === undefined ? null : tenant]);
+  return crypto.createHmac('sha256', Buffer.from(secretBase64, 'base64')).update(message).digest('base64url');
+}
+
+function payloadOf(authorization) {
+  const token = authorization.split(/\s+/)[1];
+  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 }
 
 function fixture(trigger) {
@@ -81,6 +115,6 @@ async function atVectorTime(fn) {
 }
 
 module.exports = {
-  ROOT, VECTORS, logLines, originalLog, loadBundle, fixture, viewerRequest, responseEvent,
-  header, vectorCase, atVectorTime,
+  ROOT, PKG, VECTORS, logLines, originalLog, loadBundle, copyOfBundle, startsPreinitialized, fixture, viewerRequest, responseEvent,
+  header, vectorCase, atVectorTime, independentCacheKey, payloadOf,
 };

@@ -2,24 +2,24 @@
 // The shared token vectors, through the built bundle, with an independent cache-key check.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
-const { VECTORS, loadBundle, viewerRequest, header, atVectorTime, logLines } = require('./support');
+const {
+  VECTORS, loadBundle, startsPreinitialized, viewerRequest, header, atVectorTime, logLines, independentCacheKey, payloadOf,
+} = require('./support');
 
-const { handler } = loadBundle(VECTORS.config);
+// Both ways an engine starts: from the config read at build time (what `make bundle` ships)
+// and from config.json read at start (a module built for another config).
+const BUNDLES = [true, false].map((preinitialized) => {
+  const { handler, dir } = loadBundle(VECTORS.config, { preinitialized });
+  return { handler, dir, preinitialized, name: preinitialized ? 'read at build time' : 'read at start' };
+});
 
-function independentCacheKey(iss, sub, tenant) {
-  const secret = Buffer.from(VECTORS.config.cacheKey.secret, 'base64');
-  const message = JSON.stringify(['edgeguard/v1', iss, sub, tenant === undefined ? null : tenant]);
-  return crypto.createHmac('sha256', secret).update(message).digest('base64url');
-}
+test('the two bundles start as named', () => {
+  for (const bundle of BUNDLES) assert.equal(startsPreinitialized(bundle.dir), bundle.preinitialized, bundle.name);
+});
 
-function payloadOf(authorization) {
-  const token = authorization.split(/\s+/)[1];
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
-}
 
-for (const vector of VECTORS.cases) {
-  test(`vector ${vector.name}`, async () => {
+for (const vector of VECTORS.cases) for (const { handler, name } of BUNDLES) {
+  test(`vector ${vector.name} (config ${name})`, async () => {
     const headers = vector.authorization.length ? { Authorization: vector.authorization } : {};
     const result = await atVectorTime(() => handler(viewerRequest('/api/orders', headers)));
     if (vector.expect.ok) {
@@ -28,7 +28,7 @@ for (const vector of VECTORS.cases) {
       const key = header(result, 'x-user-cache-key');
       assert.equal(key, vector.expect.cacheKey);
       const claims = payloadOf(vector.authorization[0]);
-      assert.equal(key, independentCacheKey(claims.iss, claims.sub, claims.tenant));
+      assert.equal(key, independentCacheKey(VECTORS.config.cacheKey.secret, claims));
     } else {
       assert.equal(result.status, '401');
       assert.deepEqual(JSON.parse(result.body), { error: vector.expect.error });
@@ -40,7 +40,7 @@ for (const vector of VECTORS.cases) {
 
 test('one log line per decision, none carrying a token, claim, kid or secret', () => {
   const decisions = logLines.map((line) => JSON.parse(line)).filter((r) => r.trigger === 'viewer-request');
-  assert.equal(decisions.length, VECTORS.cases.length);
+  assert.equal(decisions.length, VECTORS.cases.length * BUNDLES.length);
   const forbidden = new Set([VECTORS.config.cacheKey.secret]);
   for (const issuer of VECTORS.config.issuers) {
     for (const key of issuer.jwks.keys) {

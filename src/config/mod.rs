@@ -13,6 +13,7 @@ mod routes;
 
 use base64::Engine as _;
 use serde_json::Value;
+use zeroize::Zeroize;
 
 pub use self::headers::problem_with_header_name;
 use self::issuers::parse_issuers;
@@ -148,7 +149,7 @@ impl Config {
         let mut report = ConfigReport::default();
         // From bytes, as tokens are read: one copy of serde_json's parser in the module,
         // compiled once per cold start (`from_str` would instantiate a second).
-        let value: Value = match serde_json::from_slice(bytes) {
+        let mut value: Value = match serde_json::from_slice(bytes) {
             Ok(value) => value,
             Err(err) => {
                 // serde_json's message can quote input; keep only the position.
@@ -164,6 +165,7 @@ impl Config {
             }
         };
         let config = parse_config(&value, &mut report);
+        scrub_strings(&mut value);
         match config {
             Some(config) if !report.has_problems() => Ok(config),
             _ => Err(report),
@@ -175,6 +177,18 @@ impl Config {
     pub fn identity_headers(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.cache_key.header.as_str())
             .chain(self.forward_claims.iter().map(|f| f.header.as_str()))
+    }
+}
+
+/// Zeroes every string of the parsed file before it is freed: one of them is the cache-key
+/// secret, which must not outlive the parse in freed memory (the module `make bundle` ships
+/// is a copy of that memory: src/preinit.rs).
+fn scrub_strings(value: &mut Value) {
+    match value {
+        Value::String(text) => text.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(scrub_strings),
+        Value::Object(fields) => fields.values_mut().for_each(scrub_strings),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 

@@ -1,0 +1,179 @@
+'use strict';
+// Build tool (not shipped): the pre-initialised module. A fresh instance of the core reads
+// the config (`preinitialize`, src/preinit.rs) and its memory becomes the data of a copy of
+// the module, so the module that ships starts with its config already read: a cold start
+// skips the config walk. The engine takes that config only for the same config bytes.
+//
+// Only memory is copied, so the module must keep no other state a call can change: it may
+// define one mutable global (the stack pointer, back at its start once the call returns),
+// no start function, no imported memory or mutable global, and active data only. Anything
+// else is refused. The stack (below the stack pointer's start) is written as zeros.
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const SECTION = { import: 2, memory: 5, global: 6, start: 8, code: 10, data: 11, dataCount: 12 };
+const PAGE = 65536;
+const ZERO_RUN = 16; // zero bytes that end a data segment (a segment costs ~6 bytes)
+
+class Reader {
+  constructor(bytes, at = 0) { this.bytes = bytes; this.at = at; }
+  byte() {
+    if (this.at >= this.bytes.length) throw new Error('truncated module');
+    return this.bytes[this.at++];
+  }
+  u32() { // unsigned LEB128
+    let value = 0, shift = 0, b;
+    do { b = this.byte(); value += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+    return value;
+  }
+  s64() { // signed LEB128, as a Number (offsets and stack pointers are small)
+    let value = 0, shift = 0, b;
+    do { b = this.byte(); value += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+    return b & 0x40 ? value - 2 ** shift : value;
+  }
+  skip(n) { this.at += n; }
+  name() { const n = this.u32(); this.skip(n); }
+  limits() { const flags = this.byte(); const min = this.u32(); return { min, max: flags & 1 ? this.u32() : undefined }; }
+  // A constant expression; its value when it is i32.const, else null.
+  constExpr() {
+    const op = this.byte();
+    let value = null;
+    if (op === 0x41) value = this.s64();
+    else if (op === 0x42 || op === 0x23 || op === 0xd2) this.s64();
+    else if (op === 0x43) this.skip(4);
+    else if (op === 0x44) this.skip(8);
+    else if (op === 0xd0) this.byte();
+    else throw new Error(`unexpected constant expression 0x${op.toString(16)}`);
+    if (this.byte() !== 0x0b) throw new Error('unexpected constant expression');
+    return value;
+  }
+}
+
+const u32 = (n) => { const out = []; do { let b = n & 0x7f; n = Math.floor(n / 128); if (n) b |= 0x80; out.push(b); } while (n); return Buffer.from(out); };
+const s32 = (n) => { const out = []; for (;;) { const b = n & 0x7f; n >>= 7; if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) { out.push(b); break; } out.push(b | 0x80); } return Buffer.from(out); };
+
+function sections(wasm) {
+  if (wasm.readUInt32LE(0) !== 0x6d736100 || wasm.readUInt32LE(4) !== 1) throw new Error('not a WebAssembly module');
+  const out = [];
+  const r = new Reader(wasm, 8);
+  while (r.at < wasm.length) {
+    const id = r.byte(), size = r.u32();
+    out.push({ id, body: wasm.subarray(r.at, r.at + size) });
+    r.skip(size);
+  }
+  return out;
+}
+
+// What the snapshot needs to know of the module, after checking it keeps no state but memory.
+function layout(wasm) {
+  const found = { stackTop: null, dataStart: Infinity, memory: null };
+  for (const { id, body } of sections(wasm)) {
+    const r = new Reader(body);
+    if (id === SECTION.start) throw new Error('the module has a start function');
+    if (id === SECTION.import) {
+      for (let n = r.u32(); n > 0; n--) {
+        r.name(); r.name();
+        const kind = r.byte();
+        if (kind === 0) r.u32();
+        else if (kind === 1) { r.byte(); r.limits(); }
+        else if (kind === 2) throw new Error('the module imports its memory');
+        else if (kind === 3) { r.byte(); if (r.byte() !== 0) throw new Error('the module imports a mutable global'); }
+      }
+    } else if (id === SECTION.memory) {
+      if (r.u32() !== 1) throw new Error('the module does not define exactly one memory');
+      found.memory = r.limits();
+    } else if (id === SECTION.global) {
+      let mutable = 0;
+      for (let n = r.u32(); n > 0; n--) {
+        const type = r.byte(), mut = r.byte(), value = r.constExpr();
+        if (mut !== 1) continue;
+        mutable++;
+        if (type !== 0x7f || value === null) throw new Error('a mutable global is not an i32 constant');
+        found.stackTop = value;
+      }
+      if (mutable !== 1) throw new Error(`the module has ${mutable} mutable globals, not one stack pointer`);
+    } else if (id === SECTION.data) {
+      for (let n = r.u32(); n > 0; n--) {
+        if (r.u32() !== 0) throw new Error('the module has passive data or a second memory');
+        const offset = r.constExpr();
+        if (offset === null) throw new Error('a data segment has no constant offset');
+        found.dataStart = Math.min(found.dataStart, offset);
+        r.skip(r.u32());
+      }
+    }
+  }
+  if (found.memory === null || found.stackTop === null) throw new Error('the module has no memory or no stack pointer');
+  // The stack must lie below the data (the layout Rust's wasm32 linker uses), or zeroing it
+  // would erase data.
+  if (found.stackTop > found.dataStart) throw new Error('the stack does not lie below the data');
+  return found;
+}
+
+// [start, end) of each run of memory worth writing: non-zero bytes, split at long zero runs.
+function runs(memory) {
+  const out = [];
+  let at = 0;
+  while (at < memory.length) {
+    while (at < memory.length && memory[at] === 0) at++;
+    if (at === memory.length) break;
+    let end = at + 1, zeros = 0;
+    for (let i = end; i < memory.length && zeros <= ZERO_RUN; i++) {
+      if (memory[i] === 0) zeros++;
+      else { zeros = 0; end = i + 1; }
+    }
+    out.push([at, end]);
+    at = end;
+  }
+  return out;
+}
+
+// `wasm` with its memory's data replaced by `memory` (pages of it).
+function withMemory(wasm, memory, limits) {
+  const segments = runs(memory);
+  const data = [u32(segments.length)];
+  for (const [start, end] of segments) data.push(Buffer.from([0, 0x41]), s32(start), Buffer.from([0x0b]), u32(end - start), memory.subarray(start, end));
+  const pages = Math.max(limits.min, memory.length / PAGE);
+  const memorySection = Buffer.concat([u32(1), limits.max === undefined ? Buffer.from([0]) : Buffer.from([1]), u32(pages), limits.max === undefined ? Buffer.alloc(0) : u32(limits.max)]);
+  const out = [wasm.subarray(0, 8)];
+  for (const { id, body } of sections(wasm)) {
+    const replaced = id === SECTION.memory ? memorySection : id === SECTION.data ? Buffer.concat(data) : id === SECTION.dataCount ? u32(segments.length) : body;
+    out.push(Buffer.from([id]), u32(replaced.length), replaced);
+  }
+  return Buffer.concat(out);
+}
+
+// A fresh instance of the glue at `gluePath` and its memory: the glue does not hand out its
+// instance, so WebAssembly.Instance is wrapped while the glue loads.
+function freshInstance(gluePath) {
+  delete require.cache[require.resolve(gluePath)];
+  const Instance = WebAssembly.Instance;
+  let instance = null;
+  WebAssembly.Instance = function capture(module, imports) {
+    instance = new Instance(module, imports);
+    return instance;
+  };
+  try {
+    const glue = require(gluePath);
+    if (instance === null) throw new Error('the glue did not instantiate its module');
+    return { glue, memory: instance.exports.memory };
+  } finally {
+    WebAssembly.Instance = Instance;
+    delete require.cache[require.resolve(gluePath)];
+  }
+}
+
+// The module of the package at `pkg` (wasm-bindgen's output) pre-initialised with
+// `configBytes`. Throws the core's `config_invalid` report for an invalid config.
+function preinitializedModule(pkg, configBytes) {
+  const gluePath = path.resolve(pkg, 'edgeguard.js');
+  const wasm = fs.readFileSync(path.resolve(pkg, 'edgeguard_bg.wasm'));
+  const { stackTop, memory: limits } = layout(wasm);
+  const { glue, memory } = freshInstance(gluePath);
+  glue.preinitialize(configBytes);
+  const snapshot = Buffer.from(new Uint8Array(memory.buffer)); // a copy, not a view
+  snapshot.fill(0, 0, stackTop); // the stack: dead once the call returned
+  return withMemory(wasm, snapshot, limits);
+}
+
+module.exports = { preinitializedModule, layout, sections, Reader, s32 };

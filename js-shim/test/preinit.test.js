@@ -1,0 +1,103 @@
+'use strict';
+// The pre-initialised module (js-shim/snapshot.js, src/preinit.rs): `make bundle` ships the
+// core with its config already read. It must be a shortcut only: the same answers, the file
+// on disk always the one obeyed, no secret text or stack in the module, and a module that
+// keeps state outside its memory refused.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const {
+  ROOT, PKG, VECTORS, loadBundle, copyOfBundle, startsPreinitialized, viewerRequest, header, atVectorTime,
+  independentCacheKey, payloadOf,
+} = require('./support');
+const { layout, sections, Reader, s32, preinitializedModule } = require('../snapshot');
+
+const DIST_LAMBDA = path.join(ROOT, process.env.DIST || 'dist', 'lambda');
+const valid = VECTORS.cases.find((c) => c.expect.ok);
+
+test('make bundle ships a module that starts from its own config.json', () => {
+  assert.equal(startsPreinitialized(DIST_LAMBDA), true);
+});
+
+test('a config.json edited after the build is the one obeyed', async () => {
+  const { dir } = loadBundle(VECTORS.config);
+  assert.equal(startsPreinitialized(dir), true);
+  const secret = crypto.randomBytes(32).toString('base64');
+  const edited = { ...VECTORS.config, cacheKey: { ...VECTORS.config.cacheKey, secret } };
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(edited));
+  assert.equal(startsPreinitialized(dir), false);
+  delete require.cache[path.join(dir, 'index.js')];
+  const { handler } = require(path.join(dir, 'index.js'));
+  const result = await atVectorTime(() => handler(viewerRequest('/api/orders', { Authorization: valid.authorization })));
+  const key = header(result, 'x-user-cache-key');
+  assert.equal(key, independentCacheKey(secret, payloadOf(valid.authorization[0])));
+  assert.notEqual(key, valid.expect.cacheKey, 'the key of the config read at build time');
+});
+
+test('only the very same bytes are taken: equal JSON with other white space is read again', () => {
+  const dir = copyOfBundle(DIST_LAMBDA);
+  fs.appendFileSync(path.join(dir, 'config.json'), '\n');
+  assert.equal(startsPreinitialized(dir), false);
+});
+
+test('the module holds no copy of the config\'s secret and no stack', () => {
+  const config = JSON.parse(fs.readFileSync(path.join(DIST_LAMBDA, 'config.json'), 'utf8'));
+  const module = fs.readFileSync(path.join(DIST_LAMBDA, 'edgeguard_bg.wasm'));
+  const secret = config.cacheKey.secret;
+  assert.equal(module.indexOf(Buffer.from(secret)), -1, 'the secret as written');
+  const bytes = Buffer.from(secret, 'base64');
+  for (let at = 0; at + 8 <= bytes.length; at += 8) {
+    assert.equal(module.indexOf(bytes.subarray(at, at + 8)), -1, 'a piece of the secret\'s bytes');
+  }
+  // A secret in the URL-safe alphabet, its `-_` last: the alphabets tried first fail on it.
+  const urlSafe = `${crypto.randomBytes(33).toString('base64url').slice(0, -2)}-_`; // 33 bytes, no padding
+  const other = preinitializedModule(PKG, Buffer.from(JSON.stringify({ ...config, cacheKey: { ...config.cacheKey, secret: urlSafe } })));
+  assert.equal(other.indexOf(Buffer.from(urlSafe)), -1);
+  assert.equal(other.indexOf(Buffer.from(urlSafe, 'base64url').subarray(4, 20)), -1);
+  const { stackTop } = layout(module);
+  for (const offset of dataOffsets(module)) assert.ok(offset >= stackTop, `data at ${offset}, in the stack`);
+});
+
+test('pre-initialising is deterministic', () => {
+  const config = fs.readFileSync(path.join(DIST_LAMBDA, 'config.json'));
+  assert.ok(preinitializedModule(PKG, config).equals(fs.readFileSync(path.join(DIST_LAMBDA, 'edgeguard_bg.wasm'))));
+});
+
+test('a module keeping state outside its memory is refused', () => {
+  const cases = [
+    ['two mutable globals', [memory(), globals([1, 1 << 20], [1, 7])]],
+    ['no stack pointer', [memory(), globals([0, 1 << 20])]],
+    ['a start function', [memory(), globals([1, 1 << 20]), section(8, [0])]],
+    ['imported memory', [section(2, [1, 1, 0x6d, 1, 0x6d, 2, 0, 1]), globals([1, 1 << 20])]],
+    ['passive data', [memory(), globals([1, 1 << 20]), section(11, [1, 1, 1, 0x2a])]],
+    ['the stack above the data', [memory(), globals([1, 1 << 20]), section(11, [1, 0, 0x41, 0x10, 0x0b, 1, 0x2a])]],
+  ];
+  for (const [name, parts] of cases) assert.throws(() => layout(wasm(parts)), Error, name);
+  assert.equal(layout(wasm([memory(), globals([1, 16]), section(11, [1, 0, 0x41, 0x20, 0x0b, 1, 0x2a])])).stackTop, 16);
+});
+
+// Offsets of the module's data segments.
+function dataOffsets(module) {
+  const data = sections(module).find((s) => s.id === 11);
+  const r = new Reader(data.body);
+  const offsets = [];
+  for (let n = r.u32(); n > 0; n--) {
+    r.u32();
+    offsets.push(r.constExpr());
+    r.skip(r.u32());
+  }
+  return offsets;
+}
+
+// Minimal modules, byte by byte (sizes and values under 64, so one LEB128 byte each, except
+// the i32 constants, written in full).
+function wasm(parts) { return Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), ...parts]); }
+function section(id, body) { return Buffer.from([id, body.length, ...body]); }
+function memory() { return section(5, [1, 0, 1]); }
+function globals(...list) {
+  const body = [list.length];
+  for (const [mut, value] of list) body.push(0x7f, mut, 0x41, ...s32(value), 0x0b);
+  return section(6, body);
+}
