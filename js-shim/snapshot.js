@@ -6,8 +6,9 @@
 //
 // Only memory is copied, so the module must keep no other state a call can change: it may
 // define one mutable global (the stack pointer, back at its start once the call returns),
-// no start function, no imported memory or mutable global, and active data only. Anything
-// else is refused. The stack (below the stack pointer's start) is written as zeros.
+// no start function, no imported memory or mutable global, and active data only, and the
+// call must not grow a table. Anything else is refused. The stack (below the stack
+// pointer's start) is written as zeros.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -34,7 +35,12 @@ class Reader {
   }
   skip(n) { this.at += n; }
   name() { const n = this.u32(); this.skip(n); }
-  limits() { const flags = this.byte(); const min = this.u32(); return { min, max: flags & 1 ? this.u32() : undefined }; }
+  limits() {
+    const flags = this.byte();
+    if (flags > 1) throw new Error('shared or 64-bit memories and tables are not supported');
+    const min = this.u32();
+    return { min, max: flags & 1 ? this.u32() : undefined };
+  }
   // A constant expression; its value when it is i32.const, else null.
   constExpr() {
     const op = this.byte();
@@ -59,6 +65,7 @@ function sections(wasm) {
   const r = new Reader(wasm, 8);
   while (r.at < wasm.length) {
     const id = r.byte(), size = r.u32();
+    if (r.at + size > wasm.length) throw new Error('truncated module');
     out.push({ id, body: wasm.subarray(r.at, r.at + size) });
     r.skip(size);
   }
@@ -79,6 +86,7 @@ function layout(wasm) {
         else if (kind === 1) { r.byte(); r.limits(); }
         else if (kind === 2) throw new Error('the module imports its memory');
         else if (kind === 3) { r.byte(); if (r.byte() !== 0) throw new Error('the module imports a mutable global'); }
+        else throw new Error(`the module imports something of kind ${kind}`);
       }
     } else if (id === SECTION.memory) {
       if (r.u32() !== 1) throw new Error('the module does not define exactly one memory');
@@ -156,7 +164,7 @@ function freshInstance(gluePath) {
   try {
     const glue = require(gluePath);
     if (instance === null) throw new Error('the glue did not instantiate its module');
-    return { glue, memory: instance.exports.memory };
+    return { glue, exports: instance.exports };
   } finally {
     WebAssembly.Instance = Instance;
     delete require.cache[require.resolve(gluePath)];
@@ -169,9 +177,14 @@ function preinitializedModule(pkg, configBytes) {
   const gluePath = path.resolve(pkg, 'edgeguard.js');
   const wasm = fs.readFileSync(path.resolve(pkg, 'edgeguard_bg.wasm'));
   const { stackTop, memory: limits } = layout(wasm);
-  const { glue, memory } = freshInstance(gluePath);
+  const { glue, exports } = freshInstance(gluePath);
+  const tables = () => Object.values(exports).filter((x) => x instanceof WebAssembly.Table).map((t) => t.length);
+  const before = tables();
   glue.preinitialize(configBytes);
-  const snapshot = Buffer.from(new Uint8Array(memory.buffer)); // a copy, not a view
+  // A table is not copied, but its size is recorded in memory (wasm-bindgen's externref
+  // slots): a call that grew one would ship memory that disagrees with the fresh table.
+  if (tables().some((length, i) => length !== before[i])) throw new Error('pre-initialising grew a table');
+  const snapshot = Buffer.from(new Uint8Array(exports.memory.buffer)); // a copy, not a view
   snapshot.fill(0, 0, stackTop); // the stack: dead once the call returned
   return withMemory(wasm, snapshot, limits);
 }

@@ -51,6 +51,7 @@ pub fn take(config_json: &[u8]) -> Option<Config> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cachekey::CacheKey;
 
     const CONFIG: &str = include_str!("../examples/config.json");
 
@@ -64,7 +65,15 @@ mod tests {
         prepare(CONFIG.as_bytes()).unwrap();
         let taken = take(CONFIG.as_bytes()).expect("prepared for these bytes");
         let fresh = Config::from_json(CONFIG).unwrap();
+        // `Debug` redacts the secret: the keys it derives tell whether it is the same.
         assert_eq!(format!("{taken:?}"), format!("{fresh:?}"));
+        assert!(!fresh.issuers.is_empty());
+        for issuer in &fresh.issuers {
+            let key = |config: &Config| {
+                CacheKey::derive(&config.cache_key.secret, &issuer.issuer, "user-1", &[None])
+            };
+            assert_eq!(key(&taken), key(&fresh));
+        }
         assert!(take(CONFIG.as_bytes()).is_none(), "taken twice");
     }
 

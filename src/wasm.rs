@@ -233,7 +233,7 @@ pub fn engine_memory() -> JsValue {
 #[wasm_bindgen]
 pub fn preinitialize(mut config_json: Vec<u8>) -> Result<(), JsError> {
     let prepared = preinit::prepare(&config_json);
-    // The file holds the cache-key secret: no copy of it may stay in the memory shipped.
+    // The file holds the cache-key secret: this copy of it is not shipped.
     config_json.zeroize();
     prepared.map_err(config_invalid)
 }

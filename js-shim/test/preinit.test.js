@@ -7,6 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const {
   ROOT, PKG, VECTORS, loadBundle, copyOfBundle, startsPreinitialized, viewerRequest, header, atVectorTime,
@@ -42,7 +43,7 @@ test('only the very same bytes are taken: equal JSON with other white space is r
   assert.equal(startsPreinitialized(dir), false);
 });
 
-test('the module holds no copy of the config\'s secret and no stack', () => {
+test('the module holds no copy of the config\'s secret written plainly, and no stack', () => {
   const config = JSON.parse(fs.readFileSync(path.join(DIST_LAMBDA, 'config.json'), 'utf8'));
   const module = fs.readFileSync(path.join(DIST_LAMBDA, 'edgeguard_bg.wasm'));
   const secret = config.cacheKey.secret;
@@ -71,11 +72,30 @@ test('a module keeping state outside its memory is refused', () => {
     ['no stack pointer', [memory(), globals([0, 1 << 20])]],
     ['a start function', [memory(), globals([1, 1 << 20]), section(8, [0])]],
     ['imported memory', [section(2, [1, 1, 0x6d, 1, 0x6d, 2, 0, 1]), globals([1, 1 << 20])]],
+    ['an import of an unknown kind', [section(2, [1, 1, 0x6d, 1, 0x6d, 4, 0, 0]), memory(), globals([1, 1 << 20])]],
+    ['a shared memory', [section(5, [1, 3, 1, 1]), globals([1, 1 << 20])]],
+    ['a section past the end', [memory(), Buffer.from([6, 40, 1])]],
     ['passive data', [memory(), globals([1, 1 << 20]), section(11, [1, 1, 1, 0x2a])]],
     ['the stack above the data', [memory(), globals([1, 1 << 20]), section(11, [1, 0, 0x41, 0x10, 0x0b, 1, 0x2a])]],
   ];
   for (const [name, parts] of cases) assert.throws(() => layout(wasm(parts)), Error, name);
   assert.equal(layout(wasm([memory(), globals([1, 16]), section(11, [1, 0, 0x41, 0x20, 0x0b, 1, 0x2a])])).stackTop, 16);
+});
+
+test('a call that grows a table while pre-initialising is refused', () => {
+  // wasm-bindgen records the externref table's size in memory; the table is not copied.
+  const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-pkg-'));
+  try {
+    fs.cpSync(PKG, pkg, { recursive: true });
+    const glue = path.join(pkg, 'edgeguard.js');
+    const source = fs.readFileSync(glue, 'utf8');
+    assert.ok(source.includes('function preinitialize(config_json) {'));
+    fs.writeFileSync(glue, source.replace('function preinitialize(config_json) {', 'function preinitialize(config_json) { engineMemory();'));
+    const config = fs.readFileSync(path.join(DIST_LAMBDA, 'config.json'));
+    assert.throws(() => preinitializedModule(pkg, config), /grew a table/);
+  } finally {
+    fs.rmSync(pkg, { recursive: true, force: true });
+  }
 });
 
 // Offsets of the module's data segments.
