@@ -28,6 +28,7 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { spawnSync } = require('node:child_process');
+const { startsPreinitialized } = require('../js-shim/snapshot');
 
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '..');
@@ -318,14 +319,6 @@ function buildBundle(pkg, dir, config) {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'js-shim', 'bundle.js'), '--config', configPath, '--pkg', pkg, '--out', dir], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`js-shim/bundle.js failed for the bench config: ${(r.stderr || '').trim().slice(0, 500)}`);
   return path.join(dir, 'lambda');
-}
-
-// Whether an engine built by a fresh instance of the bundle's module from its config.json
-// takes the config read at build time (asked of a copy, so the handler's instance is untouched).
-function startsPreinitialized(dir, copy) {
-  fs.cpSync(dir, copy, { recursive: true });
-  const glue = require(path.join(copy, 'edgeguard.js'));
-  return new glue.Engine(fs.readFileSync(path.join(copy, 'config.json'))).preinitialized === true;
 }
 
 function loadOurHandler(dir) {
@@ -662,7 +655,7 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
 
   // Our handler, in this process, with this config.
   const oursDir = buildBundle(opts.pkg, path.join(tmp, 'ours'), config);
-  check('our bundle starts from the config read at build time', startsPreinitialized(oursDir, path.join(tmp, 'ours-check')));
+  check('our bundle starts from the config read at build time', startsPreinitialized(oursDir));
   const zipBytes = fs.statSync(ourZip).size;
   const wasmPath = path.join(oursDir, 'edgeguard_bg.wasm');
   const wasm = fs.existsSync(wasmPath) ? fs.readFileSync(wasmPath) : Buffer.alloc(0);

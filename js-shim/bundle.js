@@ -7,7 +7,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
-const { preinitializedModule } = require('./snapshot');
+const { preinitializedModule, startsPreinitialized } = require('./snapshot');
 
 const LIMIT = 1048576; // Lambda@Edge viewer triggers: 1 MB compressed (platform.md §3.1)
 
@@ -34,12 +34,6 @@ function validate(pkg, configBytes, configPath) {
     // The report holds JSON paths and fixed sentences only: never a secret.
     fail(`${configPath} is invalid:\n${String(err.message).split('\n').slice(1).join('\n')}`);
   }
-}
-
-// The module written starts with its config read: an engine built from the same bytes says so.
-function checkPreinitialized(lambdaDir, configBytes) {
-  const core = require(path.resolve(lambdaDir, 'edgeguard.js'));
-  if (!new core.Engine(configBytes).preinitialized) fail('the pre-initialised module did not take its own config');
 }
 
 // A plain ZIP (deflate, no extras) with a fixed 1980-01-01 timestamp.
@@ -119,7 +113,8 @@ function main() {
     fs.mkdirSync(path.dirname(path.join(lambdaDir, name)), { recursive: true });
     fs.writeFileSync(path.join(lambdaDir, name), data);
   }
-  checkPreinitialized(lambdaDir, configBytes);
+  // The module written starts with its config read: an engine built from config.json says so.
+  if (!startsPreinitialized(lambdaDir)) fail('the pre-initialised module did not take its own config');
   const zipPath = path.join(opts.out, 'edgeguard-lambda.zip');
   const archive = zip(entries);
   fs.writeFileSync(zipPath, archive);

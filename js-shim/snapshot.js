@@ -189,4 +189,11 @@ function preinitializedModule(pkg, configBytes) {
   return withMemory(wasm, snapshot, limits);
 }
 
-module.exports = { preinitializedModule, layout, sections, Reader, s32 };
+// Whether a fresh instance of the bundle at `lambdaDir` builds its engine from the config read
+// at build time when given that bundle's config.json (an instance already loaded is untouched).
+function startsPreinitialized(lambdaDir) {
+  const { glue } = freshInstance(path.resolve(lambdaDir, 'edgeguard.js'));
+  return new glue.Engine(fs.readFileSync(path.join(lambdaDir, 'config.json'))).preinitialized === true;
+}
+
+module.exports = { preinitializedModule, startsPreinitialized, layout, sections, Reader, s32 };

@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const BUNDLE = path.join(ROOT, process.env.DIST || 'dist', 'lambda');
 // wasm-bindgen's package, whose module `make bundle` pre-initialises (Makefile: PKG).
 const PKG = path.join(ROOT, process.env.PKG || 'target/wasm-pkg');
-const { preinitializedModule } = require('../snapshot');
+const { preinitializedModule, startsPreinitialized } = require('../snapshot');
 const VECTORS = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/vectors/tokens.json'), 'utf8'));
 
 // Every console.log line of this process, for the log audits.
@@ -43,13 +43,6 @@ function copyOfBundle(from = BUNDLE) {
   return dir;
 }
 
-// Whether the engine a bundle's handler builds starts from the config read at build time:
-// asked of a fresh instance of the same module and the same config.json, in a copy of `dir`.
-function startsPreinitialized(dir) {
-  const copy = copyOfBundle(dir);
-  const core = require(path.join(copy, 'edgeguard.js'));
-  return new core.Engine(fs.readFileSync(path.join(copy, 'config.json'))).preinitialized;
-}
 
 // The vectors' cache key (their config keys on the `tenant` claim) computed with node:crypto
 // alone, from the base64 secret and the token's claims.
