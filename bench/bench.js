@@ -743,7 +743,7 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
   // Diagnostics for the boundary lever: what the JSON boundary used to cost in JavaScript (the
   // shim's JSON.stringify of the event, and a whole-event round trip), and the core's own call
   // without the shim: `Engine#decide(len, nowMs)` on a public-route event already encoded into
-  // its input buffer, and its answer read back (src/wasm.rs). If that interface changes, the
+  // its input buffer, and its answer read back (src/wasm/mod.rs). If that interface changes, the
   // row is left out.
   const diagnostics = [
     { id: 'jsStringify', label: 'diagnostic: JSON.stringify(event), public-route event', async: false, ok: (x) => x.length > 0, op: () => JSON.stringify(viewerRequest(null, '/static/app.js')) },

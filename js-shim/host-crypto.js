@@ -8,7 +8,7 @@ const crypto = require('node:crypto');
 
 const { RSA_NO_PADDING, RSA_PKCS1_PSS_PADDING, RSA_PSS_SALTLEN_DIGEST } = crypto.constants;
 
-// Algorithm ids as numbered in src/wasm.rs (host_alg_id): RS256..RS512, PS256..PS512,
+// Algorithm ids as numbered in src/wasm/host.rs (host_alg_id): RS256..RS512, PS256..PS512,
 // ES256, ES384, EdDSA. The RS rows keep the numbering; RS* go through rsaPublic below.
 const ALGS = [
   ['sha256', 'plain'], ['sha384', 'plain'], ['sha512', 'plain'],

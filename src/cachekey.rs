@@ -84,7 +84,7 @@ impl std::fmt::Debug for CacheKeySecret {
 
 /// `JSON.stringify(parts)` for an array of strings and nulls, byte for byte, written as
 /// [`CacheKey::derive`] writes it in two pieces (the tests hold it to serde_json).
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))] // its tests use proptest, a native dev-dependency
 fn push_json_array<'a>(out: &mut String, parts: impl Iterator<Item = Option<&'a str>>) {
     out.push('[');
     push_json_items(out, parts);

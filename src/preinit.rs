@@ -42,8 +42,9 @@ pub fn prepare(config_json: &[u8]) -> Result<(), ConfigReport> {
 }
 
 /// The kept config if it was read from exactly `config_json`; `None` otherwise. Either way
-/// nothing stays kept: a second engine reads its file.
-pub fn take(config_json: &[u8]) -> Option<Config> {
+/// nothing stays kept: a second engine reads its file. `sha256` is the caller's SHA-256:
+/// the bundle's is the host's, so a cold start neither compiles nor runs one here.
+pub fn take(config_json: &[u8], sha256: impl FnOnce(&[u8]) -> [u8; 32]) -> Option<Config> {
     let prepared = PREPARED.with(RefCell::take)?;
     (prepared.config_sha256 == sha256(config_json)).then_some(prepared.config)
 }
@@ -57,13 +58,13 @@ mod tests {
 
     #[test]
     fn nothing_is_kept_until_prepared() {
-        assert!(take(CONFIG.as_bytes()).is_none());
+        assert!(take(CONFIG.as_bytes(), sha256).is_none());
     }
 
     #[test]
     fn the_same_bytes_take_the_prepared_config_once() {
         prepare(CONFIG.as_bytes()).unwrap();
-        let taken = take(CONFIG.as_bytes()).expect("prepared for these bytes");
+        let taken = take(CONFIG.as_bytes(), sha256).expect("prepared for these bytes");
         let fresh = Config::from_json(CONFIG).unwrap();
         // `Debug` redacts the secret: the keys it derives tell whether it is the same.
         assert_eq!(format!("{taken:?}"), format!("{fresh:?}"));
@@ -74,7 +75,7 @@ mod tests {
             };
             assert_eq!(key(&taken), key(&fresh));
         }
-        assert!(take(CONFIG.as_bytes()).is_none(), "taken twice");
+        assert!(take(CONFIG.as_bytes(), sha256).is_none(), "taken twice");
     }
 
     #[test]
@@ -82,17 +83,26 @@ mod tests {
         prepare(CONFIG.as_bytes()).unwrap();
         // The same config with one more byte of white space: equal JSON, other bytes.
         let other = format!("{CONFIG} ");
-        assert!(take(other.as_bytes()).is_none());
+        assert!(take(other.as_bytes(), sha256).is_none());
         assert!(
-            take(CONFIG.as_bytes()).is_none(),
+            take(CONFIG.as_bytes(), sha256).is_none(),
             "a mismatch must not leave it kept"
         );
     }
 
     #[test]
+    fn the_callers_digest_is_the_one_compared() {
+        prepare(CONFIG.as_bytes()).unwrap();
+        assert!(take(CONFIG.as_bytes(), |_| [0; 32]).is_none());
+        prepare(CONFIG.as_bytes()).unwrap();
+        let digest = sha256(CONFIG.as_bytes());
+        assert!(take(b"other bytes", |_| digest).is_some());
+    }
+
+    #[test]
     fn an_invalid_config_is_refused_and_keeps_nothing() {
         assert!(prepare(b"{\"routes\": 1}").is_err());
-        assert!(take(b"{\"routes\": 1}").is_none());
+        assert!(take(b"{\"routes\": 1}", sha256).is_none());
     }
 
     #[test]
@@ -100,8 +110,8 @@ mod tests {
         prepare(CONFIG.as_bytes()).unwrap();
         let other = format!("{CONFIG}\n");
         prepare(other.as_bytes()).unwrap();
-        assert!(take(CONFIG.as_bytes()).is_none());
+        assert!(take(CONFIG.as_bytes(), sha256).is_none());
         prepare(other.as_bytes()).unwrap();
-        assert!(take(other.as_bytes()).is_some());
+        assert!(take(other.as_bytes(), sha256).is_some());
     }
 }

@@ -221,11 +221,16 @@ fn host_crypto_agrees_with_every_rfc_rsa_and_ecdsa_shape_vector() {
             material,
             jwk,
         };
-        let verifier = HostVerifier::import([(|| "$".to_owned(), &key)]).unwrap();
-        let result = jwt::verify_jws_signature(case["token"].as_str().unwrap(), &key, &verifier);
-        match expect {
-            "valid" => assert_eq!(result, Ok(()), "{name}"),
-            code => assert_eq!(result.map_err(|e| e.code()), Err(code), "{name}"),
+        // Keys imported when the engine is built, and on their first use (the bundle's own
+        // config): the same answers.
+        let imported = HostVerifier::import([(|| "$".to_owned(), &key)]).unwrap();
+        for verifier in [imported, HostVerifier::on_first_use()] {
+            let token = case["token"].as_str().unwrap();
+            let result = jwt::verify_jws_signature(token, &key, &verifier);
+            match expect {
+                "valid" => assert_eq!(result, Ok(()), "{name}"),
+                code => assert_eq!(result.map_err(|e| e.code()), Err(code), "{name}"),
+            }
         }
         checked += 1;
     }
@@ -244,6 +249,33 @@ fn keys_the_host_rejects_make_the_config_invalid() {
     let message = String::from(message);
     assert!(message.starts_with("config_invalid"), "{message}");
     assert!(message.contains("$.issuers[2].jwks.keys[0]"), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn a_key_the_host_rejects_on_first_use_verifies_nothing() {
+    let valid = case("es256_valid");
+    let token = valid["authorization"][0].as_str().unwrap();
+    let token = token.strip_prefix("Bearer ").unwrap();
+    let jwk = vectors()["config"]["issuers"][2]["jwks"]["keys"][0].clone();
+    let (good, _) = host_key(&jwk);
+    assert_eq!(
+        jwt::verify_jws_signature(token, &good, &HostVerifier::on_first_use()),
+        Ok(())
+    );
+    // The same key with a point off the curve: imported lazily and refused, which is the
+    // config's fault (503), every time (the refusal is kept, not retried as a success).
+    let mut bad_jwk = jwk;
+    bad_jwk["x"] = json!("A".repeat(43));
+    let bad = IssuerKey {
+        material: KeyMaterial::from_jwk(&bad_jwk).unwrap(),
+        jwk: bad_jwk.to_string(),
+        ..good
+    };
+    let verifier = HostVerifier::on_first_use();
+    for _ in 0..2 {
+        let result = jwt::verify_jws_signature(token, &bad, &verifier);
+        assert_eq!(result.map_err(|e| e.code()), Err("config_invalid"));
+    }
 }
 
 #[wasm_bindgen_test]
@@ -321,7 +353,7 @@ fn hs256_token(v: &Value, sub: &str, tenant: &str) -> String {
     )
 }
 
-/// The module's own allocator (src/wasm.rs) under churn: users of every size, a token cache
+/// The module's own allocator (src/wasm/mod.rs) under churn: users of every size, a token cache
 /// that evicts all the time, events of every size, and every other request a token seen a
 /// few requests before (a cache hit, where a reused block would show up as another user's
 /// identity). Every answer must be exactly the patch CONTRACT §5 gives that user.

@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const {
   ROOT, PKG, VECTORS, loadBundle, copyOfBundle, startsPreinitialized, viewerRequest, header, atVectorTime,
-  independentCacheKey, payloadOf,
+  independentCacheKey, payloadOf, vectorCase, logLines,
 } = require('./support');
 const { layout, sections, Reader, s32, preinitializedModule } = require('../snapshot');
 
@@ -59,6 +59,61 @@ test('the module holds no copy of the config\'s secret written plainly, and no s
   assert.equal(other.indexOf(Buffer.from(urlSafe, 'base64url').subarray(4, 20)), -1);
   const { stackTop } = layout(module);
   for (const offset of dataOffsets(module)) assert.ok(offset >= stackTop, `data at ${offset}, in the stack`);
+});
+
+// Every node:crypto key import the bundle makes while `fn` runs, as the JWKs' key types.
+async function keyImportsDuring(fn, { failFor = () => false } = {}) {
+  const imports = [];
+  const real = crypto.createPublicKey;
+  crypto.createPublicKey = function createPublicKey(options) {
+    imports.push(options.key.kty);
+    if (failFor(options.key)) throw new Error('refused');
+    return real.apply(this, arguments);
+  };
+  try {
+    await fn();
+  } finally {
+    crypto.createPublicKey = real;
+  }
+  return imports;
+}
+
+const publicKeys = VECTORS.config.issuers.flatMap((issuer) => issuer.jwks.keys).filter((key) => key.kty !== 'oct');
+const verified = (result) => header(result, 'x-user-cache-key') !== undefined;
+const request = (handler, name) => atVectorTime(() => handler(viewerRequest('/api/orders', { Authorization: vectorCase(name).authorization })));
+
+test('the bundle\'s own config imports each key into node:crypto on its first use, once', async () => {
+  let handler;
+  assert.deepEqual(await keyImportsDuring(() => { ({ handler } = loadBundle(VECTORS.config)); }), []);
+  assert.deepEqual(await keyImportsDuring(async () => {
+    assert.ok(verified(await request(handler, 'rs256_valid')));
+    assert.ok(verified(await request(handler, 'rs384_valid'))); // the same key
+    assert.ok(verified(await request(handler, 'hs256_valid'))); // checked in the core
+  }), ['RSA']);
+  assert.deepEqual(await keyImportsDuring(async () => {
+    assert.ok(verified(await request(handler, 'eddsa_valid')));
+    assert.ok(verified(await request(handler, 'rs256_valid')));
+  }), ['OKP']);
+});
+
+test('an edited config.json has node:crypto import every key at start, as make bundle does', async () => {
+  const imports = await keyImportsDuring(() => loadBundle(VECTORS.config, { preinitialized: false }));
+  assert.deepEqual(imports, publicKeys.map((key) => key.kty));
+});
+
+test('a key node:crypto refuses on its first use fails its tokens closed, as a config error', async () => {
+  const { handler } = loadBundle(VECTORS.config);
+  const imports = await keyImportsDuring(async () => {
+    for (let i = 0; i < 2; i++) {
+      const lines = logLines.length;
+      const result = await request(handler, 'eddsa_valid');
+      assert.equal(result.status, '503');
+      assert.equal(header(result, 'x-user-cache-key'), undefined);
+      assert.equal(JSON.parse(logLines[lines]).code, 'config_invalid');
+    }
+    assert.ok(verified(await request(handler, 'es256_valid')));
+  }, { failFor: (jwk) => jwk.kty === 'OKP' });
+  assert.deepEqual(imports, ['OKP', 'EC'], 'a refused key is not retried');
 });
 
 test('pre-initialising is deterministic', () => {

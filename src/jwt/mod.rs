@@ -233,6 +233,9 @@ fn check_signature(
     signature: &[u8],
     verifier: &dyn SignatureVerifier,
 ) -> Result<(), Error> {
+    if !verifier.accepts_key(key) {
+        return Err(Error::ConfigInvalid);
+    }
     let length_ok = key
         .material
         .signature_len()

@@ -67,6 +67,33 @@ fn check(config: &Config, token: &str) -> Result<Verified, Error> {
     ))
 }
 
+/// A backend that cannot use any key (a host that refused to import them).
+struct RefusesEveryKey;
+
+impl SignatureVerifier for RefusesEveryKey {
+    fn accepts_key(&self, _key: &IssuerKey) -> bool {
+        false
+    }
+
+    fn verify(&self, _: Alg, _: &IssuerKey, _: &[u8], _: &[u8]) -> bool {
+        true
+    }
+}
+
+#[test]
+fn a_key_the_backend_cannot_use_is_a_config_error_not_the_tokens() {
+    let config = one_key();
+    for token in [sign(r#"{"alg":"HS256"}"#, &claims(json!({}))), {
+        let good = sign(r#"{"alg":"HS256"}"#, &claims(json!({})));
+        format!("{}AAAA", &good[..good.rfind('.').unwrap() + 1])
+    }] {
+        let jws = DecodedJws::decode(&token).unwrap();
+        let result = verify(&jws, &config.issuers, 60, NOW, &RefusesEveryKey);
+        assert_eq!(result.err(), Some(Error::ConfigInvalid));
+        assert_eq!(Error::ConfigInvalid.status(), 503);
+    }
+}
+
 #[test]
 fn accepts_a_token_without_kid_when_the_issuer_has_one_key() {
     let token = sign(r#"{"alg":"HS256"}"#, &claims(json!({})));

@@ -6,7 +6,7 @@
 //!
 //! Two backends exist: [`RustCryptoVerifier`] (feature `rust-crypto`: the native CLI and
 //! tests) and the WebAssembly build's host verifier, which asks `node:crypto` (see
-//! `src/wasm.rs`). HMAC is always checked here, by [`verify_hmac`], in constant time.
+//! `src/wasm/host.rs`). HMAC is always checked here, by [`verify_hmac`], in constant time.
 
 use jwt_compact::alg::{Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key};
 use jwt_compact::{Algorithm, AlgorithmSignature};
@@ -21,6 +21,13 @@ pub trait SignatureVerifier {
     ///
     /// Called only after `key.serves(alg)` has been checked.
     fn verify(&self, alg: Alg, key: &IssuerKey, signing_input: &[u8], signature: &[u8]) -> bool;
+
+    /// False when this backend cannot use `key` at all (the host refused to import it). That
+    /// is the config's fault, not the token's: the request fails closed with
+    /// `config_invalid` (503), as an engine whose keys were all imported at start does.
+    fn accepts_key(&self, _key: &IssuerKey) -> bool {
+        true
+    }
 
     /// SHA-256 of `data` (the verified-token cache's key). A backend may use faster
     /// hardware than WebAssembly has; the result must be the standard digest.
