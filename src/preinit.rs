@@ -5,8 +5,9 @@
 //!
 //! It is a shortcut, never a second source of truth: the engine takes the prepared config
 //! only for the very bytes it was read from (their SHA-256), only once, and otherwise reads
-//! the file it is given as before. Nothing here depends on the host: keys are imported
-//! into `node:crypto` when the engine is built, in either case.
+//! the file it is given as before. The SHA-256 that compares the bytes is the caller's (the
+//! bundle's is the host's). Nothing host-side is kept here: keys are imported into
+//! `node:crypto` by the engine built from the config (src/wasm/host.rs).
 
 use std::cell::RefCell;
 

@@ -269,13 +269,25 @@ fn a_key_the_host_rejects_on_first_use_verifies_nothing() {
     let bad = IssuerKey {
         material: KeyMaterial::from_jwk(&bad_jwk).unwrap(),
         jwk: bad_jwk.to_string(),
-        ..good
+        ..good.clone()
     };
     let verifier = HostVerifier::on_first_use();
     for _ in 0..2 {
         let result = jwt::verify_jws_signature(token, &bad, &verifier);
         assert_eq!(result.map_err(|e| e.code()), Err("config_invalid"));
     }
+    // Asked directly, without the `accepts_key` check before it, it verifies nothing either;
+    // the good key, with the same signature, does.
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use edgeguard::jwt::{Alg, SignatureVerifier};
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    let signature = URL_SAFE_NO_PAD.decode(signature).unwrap();
+    for verifier in [HostVerifier::on_first_use(), verifier] {
+        assert!(!verifier.verify(Alg::Es256, &bad, input.as_bytes(), &signature));
+    }
+    let verifier = HostVerifier::on_first_use();
+    assert!(verifier.verify(Alg::Es256, &good, input.as_bytes(), &signature));
 }
 
 #[wasm_bindgen_test]

@@ -82,16 +82,33 @@ impl SignatureVerifier for RefusesEveryKey {
 
 #[test]
 fn a_key_the_backend_cannot_use_is_a_config_error_not_the_tokens() {
-    let config = one_key();
-    for token in [sign(r#"{"alg":"HS256"}"#, &claims(json!({}))), {
-        let good = sign(r#"{"alg":"HS256"}"#, &claims(json!({})));
-        format!("{}AAAA", &good[..good.rfind('.').unwrap() + 1])
-    }] {
+    let hmac = one_key();
+    // A public key has an exact signature length; the key's refusal comes before it is
+    // checked, so a signature of any length gets the same answer.
+    let vectors: Value =
+        serde_json::from_str(include_str!("../../tests/vectors/tokens.json")).unwrap();
+    let ec_jwk = vectors["config"]["issuers"][2]["jwks"]["keys"][0].clone();
+    assert_eq!(ec_jwk["crv"], "P-256");
+    let mut ec = one_key();
+    ec.issuers[0].algorithms = vec![Alg::Es256];
+    ec.issuers[0].keys[0].material = KeyMaterial::from_jwk(&ec_jwk).unwrap();
+    let header = |alg: &str| format!(r#"{{"alg":"{alg}"}}"#);
+    let with_signature = |token: String, signature: &str| {
+        format!("{}{signature}", &token[..=token.rfind('.').unwrap()])
+    };
+    let hs256 = sign(&header("HS256"), &claims(json!({})));
+    let es256 = sign(&header("ES256"), &claims(json!({})));
+    for (config, token) in [
+        (&hmac, hs256.clone()),
+        (&hmac, with_signature(hs256, "AAAA")),
+        (&ec, with_signature(es256.clone(), &"A".repeat(86))), // 64 bytes: the exact length
+        (&ec, with_signature(es256, "AAAA")),
+    ] {
         let jws = DecodedJws::decode(&token).unwrap();
         let result = verify(&jws, &config.issuers, 60, NOW, &RefusesEveryKey);
-        assert_eq!(result.err(), Some(Error::ConfigInvalid));
-        assert_eq!(Error::ConfigInvalid.status(), 503);
+        assert_eq!(result.err(), Some(Error::ConfigInvalid), "{token}");
     }
+    assert_eq!(Error::ConfigInvalid.status(), 503);
 }
 
 #[test]

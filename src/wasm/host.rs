@@ -60,7 +60,9 @@ impl HostKey {
     }
 }
 
-/// Asks the host for RSA, ECDSA and Ed25519; checks HMAC itself.
+/// Asks the host for RSA, ECDSA and Ed25519; checks HMAC itself. A verifier serves the one
+/// config whose keys it is given: it knows keys by [`IssuerKey::id`], which only that config
+/// numbers.
 pub struct HostVerifier {
     /// Per `IssuerKey::id`; ids past the end are pending.
     keys: RefCell<Vec<HostKey>>,
@@ -110,16 +112,24 @@ impl HostVerifier {
     /// The host's handle of a public key, importing it on its first use.
     fn handle(&self, key: &IssuerKey) -> Option<u32> {
         let id = usize::try_from(key.id).ok()?;
-        let mut keys = self.keys.borrow_mut();
-        if keys.len() <= id {
-            keys.resize(id + 1, HostKey::Pending);
-        }
-        let slot = keys.get_mut(id)?;
-        if let HostKey::Pending = slot {
-            *slot = HostKey::import(key);
-        }
-        match slot {
-            HostKey::Imported(handle) => Some(*handle),
+        let known = self.keys.borrow().get(id).copied();
+        let state = match known {
+            Some(HostKey::Imported(handle)) => return Some(handle),
+            Some(HostKey::Rejected) => return None,
+            Some(HostKey::Pending) | None => {
+                // Not borrowed across the call out: an exception thrown there must not
+                // leave the table locked (the shim would rebuild the engine anyway).
+                let state = HostKey::import(key);
+                let mut keys = self.keys.borrow_mut();
+                if keys.len() <= id {
+                    keys.resize(id + 1, HostKey::Pending);
+                }
+                *keys.get_mut(id)? = state;
+                state
+            }
+        };
+        match state {
+            HostKey::Imported(handle) => Some(handle),
             HostKey::Pending | HostKey::Rejected => None,
         }
     }
