@@ -4,6 +4,7 @@
 //! credential found, the origin's headers, `now`) and returns what must happen. The `event`
 //! module applies decisions to the Lambda@Edge event.
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use crate::cache_control::{Directives, Seconds};
@@ -123,7 +124,7 @@ pub fn user_identity(config: &Config, claims: &VerifiedClaims<'_>) -> Result<Ide
         {
             return Err(Error::ClaimInvalid);
         }
-        forwarded.push(value.map(Rc::from));
+        forwarded.push(value.as_deref().map(Rc::from));
     }
     Ok(Identity::User {
         cache_key,
@@ -134,16 +135,21 @@ pub fn user_identity(config: &Config, claims: &VerifiedClaims<'_>) -> Result<Ide
 /// Percent-encodes every byte outside visible ASCII, and `%` itself, so that any claim
 /// can travel in a header (no CR/LF injection, no 502 for invalid header text) and the
 /// origin can decode it unambiguously.
-pub fn header_safe(value: &str) -> String {
+pub fn header_safe(value: &str) -> Cow<'_, str> {
+    let travels_as_is = |byte: u8| (0x21..=0x7e).contains(&byte) && byte != b'%';
+    if value.bytes().all(travels_as_is) {
+        // Nearly every claim: no copy here (the caller makes the one it keeps).
+        return Cow::Borrowed(value);
+    }
     let mut out = String::with_capacity(value.len());
     for byte in value.bytes() {
-        if (0x21..=0x7e).contains(&byte) && byte != b'%' {
+        if travels_as_is(byte) {
             out.push(char::from(byte));
         } else {
             out.push_str(&format!("%{byte:02X}"));
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// A change to a response's caching headers.

@@ -153,4 +153,19 @@ fn forwarded_claims_cannot_inject_headers() {
     assert_eq!(header_safe("a b\r\nX-Evil: 1"), "a%20b%0D%0AX-Evil:%201");
     assert_eq!(header_safe("100%"), "100%25");
     assert_eq!(header_safe("ü"), "%C3%BC");
+    // A value that travels as it is is not copied; one that needs encoding is.
+    assert!(matches!(
+        header_safe("alice"),
+        std::borrow::Cow::Borrowed("alice")
+    ));
+    assert!(matches!(header_safe("a b"), std::borrow::Cow::Owned(_)));
+    for byte in 0u8..=0x7f {
+        let text = char::from(byte).to_string();
+        let kept = matches!(header_safe(&text), std::borrow::Cow::Borrowed(_));
+        assert_eq!(
+            kept,
+            (0x21..=0x7e).contains(&byte) && byte != b'%',
+            "{byte:#x}"
+        );
+    }
 }
