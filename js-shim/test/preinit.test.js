@@ -17,6 +17,8 @@ const { layout, sections, Reader, s32, preinitializedModule } = require('../snap
 
 const DIST_LAMBDA = path.join(ROOT, process.env.DIST || 'dist', 'lambda');
 const valid = VECTORS.cases.find((c) => c.expect.ok);
+// The vector `name`'s token, sent to `handler` on an authenticated route at the vectors' time.
+const request = (handler, name) => atVectorTime(() => handler(viewerRequest('/api/orders', { Authorization: vectorCase(name).authorization })));
 
 test('make bundle ships a module that starts from its own config.json', () => {
   assert.equal(startsPreinitialized(DIST_LAMBDA), true);
@@ -31,7 +33,7 @@ test('a config.json edited after the build is the one obeyed', async () => {
   assert.equal(startsPreinitialized(dir), false);
   delete require.cache[path.join(dir, 'index.js')];
   const { handler } = require(path.join(dir, 'index.js'));
-  const result = await atVectorTime(() => handler(viewerRequest('/api/orders', { Authorization: valid.authorization })));
+  const result = await request(handler, valid.name);
   const key = header(result, 'x-user-cache-key');
   assert.equal(key, independentCacheKey(secret, payloadOf(valid.authorization[0])));
   assert.notEqual(key, valid.expect.cacheKey, 'the key of the config read at build time');
@@ -80,7 +82,6 @@ async function keyImportsDuring(fn, { failFor = () => false } = {}) {
 
 const publicKeys = VECTORS.config.issuers.flatMap((issuer) => issuer.jwks.keys).filter((key) => key.kty !== 'oct');
 const verified = (result) => header(result, 'x-user-cache-key') !== undefined;
-const request = (handler, name) => atVectorTime(() => handler(viewerRequest('/api/orders', { Authorization: vectorCase(name).authorization })));
 
 test('the bundle\'s own config imports each key into node:crypto on its first use, once', async () => {
   let handler;

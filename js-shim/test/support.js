@@ -43,7 +43,6 @@ function copyOfBundle(from = BUNDLE) {
   return dir;
 }
 
-
 // The vectors' cache key (their config keys on the `tenant` claim) computed with node:crypto
 // alone, from the base64 secret and the token's claims.
 function independentCacheKey(secretBase64, { iss, sub, tenant }) {

@@ -58,6 +58,13 @@ impl HostKey {
     fn import(key: &IssuerKey) -> HostKey {
         u32::try_from(host_import_key(&key.jwk)).map_or(HostKey::Rejected, HostKey::Imported)
     }
+
+    fn handle(self) -> Option<u32> {
+        match self {
+            HostKey::Imported(handle) => Some(handle),
+            HostKey::Pending | HostKey::Rejected => None,
+        }
+    }
 }
 
 /// Asks the host for RSA, ECDSA and Ed25519; checks HMAC itself. A verifier serves the one
@@ -113,25 +120,18 @@ impl HostVerifier {
     fn handle(&self, key: &IssuerKey) -> Option<u32> {
         let id = usize::try_from(key.id).ok()?;
         let known = self.keys.borrow().get(id).copied();
-        let state = match known {
-            Some(HostKey::Imported(handle)) => return Some(handle),
-            Some(HostKey::Rejected) => return None,
-            Some(HostKey::Pending) | None => {
-                // Not borrowed across the call out: an exception thrown there must not
-                // leave the table locked (the shim would rebuild the engine anyway).
-                let state = HostKey::import(key);
-                let mut keys = self.keys.borrow_mut();
-                if keys.len() <= id {
-                    keys.resize(id + 1, HostKey::Pending);
-                }
-                *keys.get_mut(id)? = state;
-                state
-            }
-        };
-        match state {
-            HostKey::Imported(handle) => Some(handle),
-            HostKey::Pending | HostKey::Rejected => None,
+        if let Some(state @ (HostKey::Imported(_) | HostKey::Rejected)) = known {
+            return state.handle();
         }
+        // Not borrowed across the call out: an exception thrown there must not leave the
+        // table locked (the shim would rebuild the engine anyway).
+        let state = HostKey::import(key);
+        let mut keys = self.keys.borrow_mut();
+        if keys.len() <= id {
+            keys.resize(id + 1, HostKey::Pending);
+        }
+        *keys.get_mut(id)? = state;
+        state.handle()
     }
 }
 
