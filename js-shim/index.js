@@ -6,8 +6,7 @@
 
 const fs = require('node:fs'), path = require('node:path');
 const GLUE = path.join(__dirname, 'edgeguard.js');
-// Lambda@Edge has no environment variables; EDGEGUARD_CONFIG is for local runs only.
-const CONFIG_PATH = process.env.EDGEGUARD_CONFIG || path.join(__dirname, 'config.json');
+const CONFIG_PATH = process.env.EDGEGUARD_CONFIG || path.join(__dirname, 'config.json'); // Lambda@Edge has no env: local runs
 
 const CORE_CODES = new Set(['config_invalid', 'event_malformed']);
 const encoder = new TextEncoder(), decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -23,9 +22,7 @@ function currentEngine() {
   return engine;
 }
 
-try {
-  currentEngine(); // cold start work happens at init, not on the first request
-} catch (err) {
+try { currentEngine(); } catch (err) { // cold start work happens at init, not on the first request
   console.log(JSON.stringify({ trigger: 'init', outcome: 'fail-closed', code: codeOf(err) }));
 }
 
@@ -44,15 +41,16 @@ exports.handler = async function handler(event) {
     let end = answer.indexOf('\n');
     console.log(end < 0 ? answer : answer.slice(0, end));
     if (end >= 0 && answer[end + 1] === '=' && !answer.includes('\n', end + 1)) return JSON.parse(answer.slice(end + 2));
-    const headers = message.headers || (message.headers = {});
+    let headers = message.headers || {};
     for (let start = end + 1; end >= 0; start = end + 1) {
       end = answer.indexOf('\n', start);
       const action = answer.slice(start, end < 0 ? undefined : end), keyAt = action.indexOf('\t') + 1, valueAt = action.indexOf('\t', keyAt) + 1;
-      if (action[0] === '-') delete headers[action.slice(1)];
+      if (action[0] === '-') headers = without(headers, action.slice(1));
       else if (action[0] === '+' && valueAt > keyAt && keyAt > 0) {
         headers[action.slice(1, keyAt - 1)] = [{ key: action.slice(keyAt, valueAt - 1), value: action.slice(valueAt) }];
       } else throw new Error('internal'); // not wire text: fail closed
     }
+    message.headers = headers;
     return message;
   } catch (err) {
     const code = codeOf(err);
@@ -85,6 +83,8 @@ function malformed() { throw new Error('event_malformed'); }
 function string(value) { return typeof value === 'string' ? value : malformed(); }
 function optional(value) { return value === undefined || value === null ? '' : string(value); }
 function record(value) { return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : malformed(); }
+// `headers` less `name`, as a copy: `delete` would turn the object into a slow dictionary.
+function without(headers, name) { const { [name]: removed, ...kept } = headers; return kept; }
 
 // CONTRACT §8: viewer-request answers 503 no-store; response triggers pass the response
 // on as private, no-store so nothing is stored on our behalf.

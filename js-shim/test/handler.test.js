@@ -46,6 +46,22 @@ test('a verified request gets the key and claims, loses the token, keeps the res
   assert.equal(header(result, 'user-agent'), 'curl/7.66.0');
 });
 
+test('the token header is removed as a key, not left undefined; the rest keep their order', async () => {
+  const event = viewerRequest('/api/orders', { Authorization: bearer });
+  // A header named __proto__ (a valid HTTP token) arrives as an own key from the runtime's
+  // JSON.parse; it must travel as a header and never become the object's prototype.
+  const request = event.Records[0].cf.request;
+  request.headers = JSON.parse(`{"__proto__":[{"key":"__proto__","value":"p"}],${JSON.stringify(request.headers).slice(1)}`);
+  const before = Object.keys(request.headers).filter((name) => name !== 'authorization');
+  const result = await run(event);
+  assert.equal(result, request, 'the event\'s own request object is answered');
+  assert.ok(!Object.hasOwn(result.headers, 'authorization'), 'the key itself is gone');
+  assert.deepEqual(Object.keys(result.headers).slice(0, before.length), before);
+  assert.deepEqual(Object.keys(result.headers).slice(before.length).sort(), ['x-auth-sub', 'x-user-cache-key']);
+  assert.equal(Object.getPrototypeOf(result.headers), Object.prototype);
+  assert.deepEqual(JSON.parse(JSON.stringify(result.headers)).__proto__, [{ key: '__proto__', value: 'p' }]);
+});
+
 test('forged cache-key and identity headers are stripped on every route', async () => {
   const forged = { 'X-User-Cache-Key': 'victim-key', 'X-Auth-Sub': 'victim' };
   const pub = await run(viewerRequest('/static/app.js', forged));
