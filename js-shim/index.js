@@ -4,8 +4,7 @@
 // event and the time in, prints the log line it is handed, and fails closed on errors.
 // No runtime dependencies: Lambda@Edge viewer triggers allow 1 MB zipped in total.
 
-const fs = require('node:fs'), path = require('node:path');
-const GLUE = path.join(__dirname, 'edgeguard.js');
+const fs = require('node:fs'), path = require('node:path'), GLUE = path.join(__dirname, 'edgeguard.js');
 const CONFIG_PATH = process.env.EDGEGUARD_CONFIG || path.join(__dirname, 'config.json'); // Lambda@Edge has no env: local runs
 
 const CORE_CODES = new Set(['config_invalid', 'event_malformed']);
@@ -47,6 +46,7 @@ exports.handler = async function handler(event) {
       const action = answer.slice(start, end < 0 ? undefined : end), keyAt = action.indexOf('\t') + 1, valueAt = action.indexOf('\t', keyAt) + 1;
       if (action[0] === '-') headers = without(headers, action.slice(1));
       else if (action[0] === '+' && valueAt > keyAt && keyAt > 0) {
+        if (headers === message.headers) headers = { ...headers }; // edits go to a copy: all land or none
         headers[action.slice(1, keyAt - 1)] = [{ key: action.slice(keyAt, valueAt - 1), value: action.slice(valueAt) }];
       } else throw new Error('internal'); // not wire text: fail closed
     }
@@ -69,7 +69,7 @@ function flatten(cf, message) {
   const { headers, status } = record(message), { config, request } = cf;
   let count = 5;
   let text = `${string(config.eventType)}\n${optional(config.requestId)}\n${optional(config.distributionDomainName)}\n${string(request?.uri)}\n${optional(status)}`;
-  for (const name in headers == null ? {} : record(headers)) {
+  for (const name of headers == null ? [] : Object.keys(record(headers))) { // own keys: what the runtime sends on
     const lines = headers[name];
     if (!Array.isArray(lines) || lines.length === 0) malformed();
     for (const line of lines) text += `\n${name}\n${string(line?.value)}`;

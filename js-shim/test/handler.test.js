@@ -62,6 +62,43 @@ test('the token header is removed as a key, not left undefined; the rest keep th
   assert.deepEqual(JSON.parse(JSON.stringify(result.headers)).__proto__, [{ key: '__proto__', value: 'p' }]);
 });
 
+test('every removed spelling is gone from what the runtime sends on; the rest is as it was sent', async () => {
+  const event = viewerRequest('/api/orders', { Authorization: bearer, X_Auth_Sub: 'victim-sub', 'X-User_Cache-Key': 'victim-key',
+    'X-Forwarded-For': ['203.0.113.1', '198.51.100.2'] });
+  const { headers: sentHeaders, ...sentRest } = structuredClone(event.Records[0].cf.request);
+  const result = await run(event);
+  const sent = JSON.stringify(result);
+  for (const secret of [bearer.split(' ')[1], 'victim']) assert.ok(!sent.includes(secret), secret.slice(0, 6));
+  const removed = ['authorization', 'x_auth_sub', 'x-user_cache-key'], added = ['x-auth-sub', 'x-user-cache-key'];
+  for (const name of removed) assert.ok(!Object.hasOwn(result.headers, name), name);
+  const { headers, ...rest } = result;
+  assert.deepEqual(rest, sentRest);
+  const kept = Object.keys(sentHeaders).filter((name) => !removed.includes(name));
+  assert.deepEqual(Object.keys(headers).filter((name) => !added.includes(name)), kept);
+  for (const name of kept) assert.deepEqual(headers[name], sentHeaders[name], name);
+});
+
+test('a response trigger removes a second spelling of a header it sets, on the event\'s own response', async () => {
+  const event = responseEvent('origin-response', '/account/settings', 200, { 'Cache-Control': 'public, max-age=60', ETag: '"v1"' });
+  const response = event.Records[0].cf.response;
+  response.headers.Pragma = [{ key: 'Pragma', value: 'public' }];
+  const result = await run(event);
+  assert.equal(result, response);
+  assert.ok(!Object.hasOwn(result.headers, 'Pragma'));
+  assert.equal(header(result, 'pragma'), 'no-cache');
+  assert.equal(header(result, 'etag'), '"v1"');
+});
+
+test('a header on Object.prototype is not read as the request\'s own', async () => {
+  Object.prototype.authorization = [{ key: 'Authorization', value: bearer }];
+  try {
+    const result = await run(viewerRequest('/api/orders'));
+    assert.equal(result.status, '401');
+  } finally {
+    delete Object.prototype.authorization;
+  }
+});
+
 test('forged cache-key and identity headers are stripped on every route', async () => {
   const forged = { 'X-User-Cache-Key': 'victim-key', 'X-Auth-Sub': 'victim' };
   const pub = await run(viewerRequest('/static/app.js', forged));
@@ -243,10 +280,10 @@ test('an event that grows the core\'s memory is read and answered whole', async 
 
 test('answer text that is not wire text fails closed; wire text is applied as written', async () => {
   const { handler: fresh, dir } = loadBundle(config);
-  const request = () => atVectorTime(() => fresh(viewerRequest('/api/x', { Authorization: bearer })));
+  const request = (event = viewerRequest('/api/x', { Authorization: bearer })) => atVectorTime(() => fresh(event));
   // The loaded core's next answer replaced by `text`, written where it keeps its input. A
   // failure drops the instance; the next request loads a fresh, unpatched one.
-  const answerWith = (text) => {
+  const answerWith = (text, event = undefined) => {
     const glue = require(path.join(dir, 'edgeguard.js'));
     const { decide, input, output } = glue.Engine.prototype;
     let at = 0;
@@ -261,7 +298,7 @@ test('answer text that is not wire text fails closed; wire text is applied as wr
       glue.Engine.prototype.output = output;
       return at;
     };
-    return request();
+    return request(event);
   };
   const log = '{"outcome":"forward"}';
   for (const bad of [`${log}\n={"status":"401"}\n+a\tA\tv`, `${log}\n={"a":\n1}`, `${log}\n+a\tA`, `${log}\n*a`, `${log}\n`]) {
@@ -270,6 +307,12 @@ test('answer text that is not wire text fails closed; wire text is applied as wr
     assert.equal(JSON.parse(logLines.at(-1)).code, 'internal');
     assert.equal(header(await request(), 'x-user-cache-key'), valid.expect.cacheKey, 'a fresh instance');
   }
+  // A failure part-way leaves the event as it came: the edits go to a copy, all or none.
+  const event = viewerRequest('/api/x', { Authorization: bearer });
+  const sent = structuredClone(event.Records[0].cf.request.headers);
+  assert.equal((await answerWith(`${log}\n+a\tA\tv\n-authorization\n*x`, event)).status, '503');
+  assert.deepEqual(event.Records[0].cf.request.headers, sent);
+  assert.equal(header(await request(), 'x-user-cache-key'), valid.expect.cacheKey, 'a fresh instance');
   const forwarded = await answerWith(`${log}\n-authorization\n+x-a\tX-A\tv`);
   assert.equal(forwarded.headers.authorization, undefined);
   assert.equal(header(forwarded, 'x-a'), 'v');
