@@ -37,10 +37,11 @@ const ROOT = path.resolve(HERE, '..');
 // Settings
 // ---------------------------------------------------------------------------------------------
 const FULL = {
-  firstIters: 1200, // distinct tokens per timed block (first-sight rows); 500 + 10 x 1,200 fills the cache
+  firstIters: 1200, // distinct tokens per timed block (first-sight rows); 500 + 10 x (200 + 1,200) fills the cache
   firstWarmup: 500, // distinct tokens for the untimed warm-up of first-sight rows
-  repeats: 10, // timed blocks per row; the row's value is their median. 10 = two of each of the 5 first-sight
-  // rows' orders (rowOrders below), so each row runs after each other row equally often
+  leadIn: 200, // distinct tokens a first-sight row runs untimed right before each of its timed blocks
+  repeats: 10, // timed blocks per row; the row's value is their median. 10 = the ten orders of the five
+  // first-sight rows (rowOrders below), each used once
   blockMs: 250, // target length of a timed block for the rows whose tokens may repeat
   calibrateMs: 60, // untimed run used to size those blocks (it is also their warm-up)
   maxIters: 200000,
@@ -51,7 +52,7 @@ const FULL = {
   rssSamples: [10000, 50000, 100000, 150000, 200000],
 };
 const SMOKE = {
-  firstIters: 8, firstWarmup: 3, repeats: 5, blockMs: 4, calibrateMs: 2, maxIters: 2000, seenTokens: 10,
+  firstIters: 8, firstWarmup: 3, leadIn: 2, repeats: 5, blockMs: 4, calibrateMs: 2, maxIters: 2000, seenTokens: 10,
   coldRuns: 3, rssRequests: 800, rssTokens: 40, rssSamples: [40, 200, 400, 600, 800],
 };
 
@@ -459,11 +460,11 @@ async function runBlock(row, start, n) {
 }
 
 // The order of the rows in each repeat: a Williams design, in which every row runs right
-// after every other row equally often (over n orders for an even n, 2n for an odd one), so
-// the after-effects of a block (garbage left to collect, caches left cold) fall on no row
-// more than another. A fixed cyclic order gave each row the same predecessor every time:
-// with our row always after the floor row, ES256's ratio read ~4 % higher than with it
-// always after aws-jwt-verify's, and RS256's ~2 % lower.
+// after every other row, and in every position, equally often (over n orders for an even
+// n, 2n for an odd one). With a lead-in before each timed block (below), it keeps what one
+// block leaves behind (garbage to collect, caches left cold) from falling on one row more
+// than another. A fixed cyclic order gave each row the same predecessor every time, and
+// part of that row's garbage collection (~1 % of a first-sight block).
 function rowOrders(n) {
   const first = [0];
   for (let lo = 1, hi = n - 1; first.length < n;) first.push(first.length % 2 ? lo++ : hi--);
@@ -479,24 +480,28 @@ function followCounts(orders, n) {
 }
 
 // First-sight rows: every op gets a token index used once per row. Warm-up on the first
-// `warmup` tokens, then `repeats` blocks of `iters` fresh tokens each; rows interleaved in
-// the orders above, so drift, outside load and each other's after-effects land on all of them.
+// `warmup` tokens, then `repeats` blocks of `iters` fresh tokens each, each block right after
+// an untimed lead-in of the same row on `leadIn` fresh tokens: the previous row's garbage is
+// collected before the timing starts, and each row pays for its own, as a container running
+// one handler does. Rows are interleaved in the orders above, so drift, outside load and each
+// other's after-effects land on all of them.
 async function measureFirstSight(rows, S) {
   for (const row of rows) await runBlock(row, 0, S.firstWarmup);
   const samples = Object.fromEntries(rows.map((r) => [r.id, []]));
   const orders = rowOrders(rows.length);
   for (let rep = 0; rep < S.repeats; rep++) {
-    const start = S.firstWarmup + rep * S.firstIters;
+    const start = S.firstWarmup + rep * (S.leadIn + S.firstIters);
     for (const index of orders[rep % orders.length]) {
       const row = rows[index];
-      samples[row.id].push(await runBlock(row, start, S.firstIters));
+      await runBlock(row, start, S.leadIn);
+      samples[row.id].push(await runBlock(row, start + S.leadIn, S.firstIters));
     }
   }
   return summarise(rows, samples, S.firstIters);
 }
 
 // Rows whose inputs may repeat: size each block to about S.blockMs from an untimed calibration
-// run (which doubles as warm-up), then interleave as above.
+// run (which doubles as warm-up), then interleave as above, each block after a lead-in.
 async function measureAdaptive(rows, S) {
   const iters = {};
   for (const row of rows) {
@@ -515,6 +520,7 @@ async function measureAdaptive(rows, S) {
   for (let rep = 0; rep < S.repeats; rep++) {
     for (const index of orders[rep % orders.length]) {
       const row = rows[index];
+      await runBlock(row, 0, Math.ceil(iters[row.id] / 6)); // lead-in, as for first sight
       samples[row.id].push(await runBlock(row, 0, iters[row.id]));
     }
   }
@@ -671,7 +677,7 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
   const keys = makeKeys();
   const secret = crypto.randomBytes(32).toString('base64');
   const config = makeConfig(keys.jwks, secret);
-  const firstCount = S.firstWarmup + S.repeats * S.firstIters;
+  const firstCount = S.firstWarmup + S.repeats * (S.leadIn + S.firstIters);
   const tokens = {};
   for (const alg of ALGS) tokens[alg] = makeTokens(keys, alg, alg === 'RS256' ? Math.max(firstCount, S.rssTokens) : firstCount, 'first-sight pool');
   const seen = makeTokens(keys, 'RS256', S.seenTokens, 'seen-before set');
@@ -731,7 +737,10 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     const even = counts.every((row, a) => row.every((c, b) => c === (a === b ? 0 : counts[0][n > 1 ? 1 : 0])));
     check(`row orders for ${n} rows: permutations in which each row follows each other row equally often`, permutations && even);
   }
-  check('the full run repeats the five first-sight rows\' orders a whole number of times', FULL.repeats % rowOrders(5).length === 0);
+  const firstSightOrders = Array.from({ length: FULL.repeats }, (_, rep) => rowOrders(5)[rep % rowOrders(5).length]);
+  const firstSightCounts = followCounts(firstSightOrders, 5);
+  check('the full run\'s five first-sight rows each follow each other row equally often',
+    firstSightCounts.every((row, a) => row.every((c, b) => c === (a === b ? 0 : firstSightCounts[0][1]))));
   check('origin-response on a per-user route gets s-maxage', ccIs(EXPECT_ORIGIN_CC)(await handler(originResponse(), CTX)));
   check('viewer-response on a per-user route gets private', ccIs(EXPECT_VIEWER_CC)(await handler(viewerResponse(), CTX)));
   if (checks.some((c) => !c.ok)) throw new Error('a handler or verifier gave a wrong answer: no numbers measured');
@@ -743,7 +752,7 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     const T = tokens[alg];
     const dsa = alg === 'ES256' ? { key: publicKeys.ES256, dsaEncoding: 'ieee-p1363' } : publicKeys[alg];
     const hash = alg === 'EdDSA' ? null : 'sha256';
-    progress(`warm, first sight, ${alg}: ${S.firstWarmup} warm-up + ${S.repeats} x ${S.firstIters} distinct tokens per row`);
+    progress(`warm, first sight, ${alg}: ${S.firstWarmup} warm-up + ${S.repeats} x (${S.leadIn} lead-in + ${S.firstIters}) distinct tokens per row`);
     warm[alg] = await measureFirstSight([
       { id: 'ours', label: 'edgeguard handler (whole viewer-request)', async: true, ok: accepted, op: (i) => handler(viewerRequest(T[i]), CTX) },
       { id: 'ajv', label: 'aws-jwt-verify verifySync', async: false, ok: (p) => p.iss === ISSUER, op: (i) => ajv.verifySync(T[i]) },
@@ -896,7 +905,7 @@ function printTables(res, warm, cold, rss, peer, S, outPath) {
   print(`### edgeguard benchmark (${res.mode} run, ${res.generated_at})`);
   print();
   print(`Node ${m.node} (V8 ${m.v8}, OpenSSL ${m.openssl}), ${m.cpu}, ${m.cores} cores. Other processes used ${m.foreign_cores_during_warm === null ? '?' : m.foreign_cores_during_warm.toFixed(2)} cores on average during the warm rows.`);
-  print(`wasm ${res.bundle.wasm_bytes.toLocaleString('en-US')} B (sha256 ${res.bundle.wasm_sha256_prefix}…). Warm rows: median of ${S.repeats} interleaved blocks; first-sight blocks are ${S.firstIters} never-seen tokens each after ${S.firstWarmup} warm-up tokens.`);
+  print(`wasm ${res.bundle.wasm_bytes.toLocaleString('en-US')} B (sha256 ${res.bundle.wasm_sha256_prefix}…). Warm rows: median of ${S.repeats} interleaved blocks, each after an untimed lead-in of its own row; first-sight blocks are ${S.firstIters} never-seen tokens each (lead-in ${S.leadIn}) after ${S.firstWarmup} warm-up tokens.`);
   print();
   print('| measure | edgeguard µs/op | aws-jwt-verify µs/op | ratio | goal | met |');
   print('|---|---:|---:|---:|---:|:---:|');
