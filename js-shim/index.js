@@ -5,7 +5,7 @@
 // No runtime dependencies: Lambda@Edge viewer triggers allow 1 MB zipped in total.
 
 const fs = require('node:fs'), path = require('node:path'), GLUE = path.join(__dirname, 'edgeguard.js');
-const CONFIG_PATH = process.env.EDGEGUARD_CONFIG || path.join(__dirname, 'config.json'); // Lambda@Edge has no env: local runs
+const CONFIG_PATH = process.env.EDGEGUARD_CONFIG || path.join(__dirname, 'config.json'); // local runs: Lambda@Edge has no environment variables
 
 const CORE_CODES = new Set(['config_invalid', 'event_malformed']);
 const encoder = new TextEncoder(), decoder = new TextDecoder('utf-8', { ignoreBOM: true });
