@@ -196,4 +196,4 @@ function startsPreinitialized(lambdaDir) {
   return new glue.Engine(fs.readFileSync(path.join(lambdaDir, 'config.json'))).preinitialized === true;
 }
 
-module.exports = { preinitializedModule, startsPreinitialized, layout, sections, Reader, s32 };
+module.exports = { preinitializedModule, startsPreinitialized, layout, s32 };

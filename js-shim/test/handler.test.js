@@ -300,19 +300,21 @@ test('answer text that is not wire text fails closed; wire text is applied as wr
     };
     return request(event);
   };
-  const log = '{"outcome":"forward"}';
-  for (const bad of [`${log}\n={"status":"401"}\n+a\tA\tv`, `${log}\n={"a":\n1}`, `${log}\n+a\tA`, `${log}\n*a`, `${log}\n`]) {
-    const result = await answerWith(bad);
-    assert.equal(result.status, '503', JSON.stringify(bad));
+  // `text` fails closed as `internal`, and the next request is served by a fresh instance.
+  const failsClosed = async (text, event = undefined) => {
+    assert.equal((await answerWith(text, event)).status, '503', JSON.stringify(text));
     assert.equal(JSON.parse(logLines.at(-1)).code, 'internal');
     assert.equal(header(await request(), 'x-user-cache-key'), valid.expect.cacheKey, 'a fresh instance');
+  };
+  const log = '{"outcome":"forward"}';
+  for (const bad of [`${log}\n={"status":"401"}\n+a\tA\tv`, `${log}\n={"a":\n1}`, `${log}\n+a\tA`, `${log}\n*a`, `${log}\n`]) {
+    await failsClosed(bad);
   }
   // A failure part-way leaves the event as it came: the edits go to a copy, all or none.
   const event = viewerRequest('/api/x', { Authorization: bearer });
   const sent = structuredClone(event.Records[0].cf.request.headers);
-  assert.equal((await answerWith(`${log}\n+a\tA\tv\n-authorization\n*x`, event)).status, '503');
+  await failsClosed(`${log}\n+a\tA\tv\n-authorization\n*x`, event);
   assert.deepEqual(event.Records[0].cf.request.headers, sent);
-  assert.equal(header(await request(), 'x-user-cache-key'), valid.expect.cacheKey, 'a fresh instance');
   const forwarded = await answerWith(`${log}\n-authorization\n+x-a\tX-A\tv`);
   assert.equal(forwarded.headers.authorization, undefined);
   assert.equal(header(forwarded, 'x-a'), 'v');

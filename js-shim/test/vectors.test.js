@@ -17,7 +17,6 @@ test('the two bundles start as named', () => {
   for (const bundle of BUNDLES) assert.equal(startsPreinitialized(bundle.dir), bundle.preinitialized, bundle.name);
 });
 
-
 for (const vector of VECTORS.cases) for (const { handler, name } of BUNDLES) {
   test(`vector ${vector.name} (config ${name})`, async () => {
     const headers = vector.authorization.length ? { Authorization: vector.authorization } : {};
