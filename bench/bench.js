@@ -472,11 +472,19 @@ function rowOrders(n) {
   return n % 2 ? [...orders, ...orders.map((order) => [...order].reverse())] : orders;
 }
 
-// How often each row runs right after each other row over `orders` (for the smoke check).
-function followCounts(orders, n) {
+// The order of each of `repeats` repeats of `n` rows: the design's orders in turn.
+function repeatOrders(n, repeats) {
+  const orders = rowOrders(n);
+  return Array.from({ length: repeats }, (_, rep) => orders[rep % orders.length]);
+}
+
+// Whether, over `orders` of `n` rows, each row runs right after each other row equally
+// often and never right after itself (for the smoke check).
+function evenlyFollowed(orders, n) {
   const counts = Array.from({ length: n }, () => new Array(n).fill(0));
   for (const order of orders) for (let k = 1; k < order.length; k++) counts[order[k - 1]][order[k]]++;
-  return counts;
+  const each = n > 1 ? counts[0][1] : 0;
+  return counts.every((row, a) => row.every((count, b) => count === (a === b ? 0 : each)));
 }
 
 // First-sight rows: every op gets a token index used once per row. Warm-up on the first
@@ -488,10 +496,10 @@ function followCounts(orders, n) {
 async function measureFirstSight(rows, S) {
   for (const row of rows) await runBlock(row, 0, S.firstWarmup);
   const samples = Object.fromEntries(rows.map((r) => [r.id, []]));
-  const orders = rowOrders(rows.length);
+  const orders = repeatOrders(rows.length, S.repeats);
   for (let rep = 0; rep < S.repeats; rep++) {
     const start = S.firstWarmup + rep * (S.leadIn + S.firstIters);
-    for (const index of orders[rep % orders.length]) {
+    for (const index of orders[rep]) {
       const row = rows[index];
       await runBlock(row, start, S.leadIn);
       samples[row.id].push(await runBlock(row, start + S.leadIn, S.firstIters));
@@ -516,9 +524,9 @@ async function measureAdaptive(rows, S) {
     iters[row.id] = Math.max(5, Math.min(S.maxIters, Math.ceil((S.blockMs * 1000) / us)));
   }
   const samples = Object.fromEntries(rows.map((r) => [r.id, []]));
-  const orders = rowOrders(rows.length);
+  const orders = repeatOrders(rows.length, S.repeats);
   for (let rep = 0; rep < S.repeats; rep++) {
-    for (const index of orders[rep % orders.length]) {
+    for (const index of orders[rep]) {
       const row = rows[index];
       await runBlock(row, 0, Math.ceil(iters[row.id] / 6)); // lead-in, as for first sight
       samples[row.id].push(await runBlock(row, 0, iters[row.id]));
@@ -732,15 +740,11 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     check(`${alg}: the bundled aws-jwt-verify handler accepts the valid token`, accepted(await peerHandler(viewerRequest(token), CTX)));
   }
   for (let n = 1; n <= 8; n++) {
-    const orders = rowOrders(n), counts = followCounts(orders, n);
+    const orders = rowOrders(n);
     const permutations = orders.every((order) => [...order].sort((a, b) => a - b).every((row, k) => row === k));
-    const even = counts.every((row, a) => row.every((c, b) => c === (a === b ? 0 : counts[0][n > 1 ? 1 : 0])));
-    check(`row orders for ${n} rows: permutations in which each row follows each other row equally often`, permutations && even);
+    check(`row orders for ${n} rows: permutations in which each row follows each other row equally often`, permutations && evenlyFollowed(orders, n));
   }
-  const firstSightOrders = Array.from({ length: FULL.repeats }, (_, rep) => rowOrders(5)[rep % rowOrders(5).length]);
-  const firstSightCounts = followCounts(firstSightOrders, 5);
-  check('the full run\'s five first-sight rows each follow each other row equally often',
-    firstSightCounts.every((row, a) => row.every((c, b) => c === (a === b ? 0 : firstSightCounts[0][1]))));
+  check('the full run\'s five first-sight rows each follow each other row equally often', evenlyFollowed(repeatOrders(5, FULL.repeats), 5));
   check('origin-response on a per-user route gets s-maxage', ccIs(EXPECT_ORIGIN_CC)(await handler(originResponse(), CTX)));
   check('viewer-response on a per-user route gets private', ccIs(EXPECT_VIEWER_CC)(await handler(viewerResponse(), CTX)));
   if (checks.some((c) => !c.ok)) throw new Error('a handler or verifier gave a wrong answer: no numbers measured');
