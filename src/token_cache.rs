@@ -12,6 +12,9 @@
 //!   full it becomes the old one and the previous old one is dropped; a hit in the old one
 //!   moves the entry back to the young one. That keeps recently used tokens, like an LRU,
 //!   with O(1) work per request and no per-entry bookkeeping.
+//! - Bounded in bytes too: a generation is also full at half of [`MAX_CACHED_BYTES`], so a
+//!   large `capacity`, or tokens forwarding kilobytes of claims each, cannot outgrow the
+//!   container.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
@@ -19,6 +22,22 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 use crate::error::Error;
 use crate::jwt::{UnixSeconds, VerifiedClaims};
 use crate::policy::Identity;
+
+/// What the cache may hold, whatever its capacity in tokens: each generation is full at
+/// half of it. A Lambda@Edge viewer trigger has 128 MB, of which Node.js takes about half
+/// before the first request; an entry holds ~0.2 KB, or up to 1 KB more per forwarded
+/// claim (`policy::MAX_FORWARDED_CLAIM_BYTES`), so a count alone bounds nothing; and
+/// WebAssembly memory, once grown, never shrinks. At the default 10,000 tokens a `sub`-only
+/// config uses ~2 MB of it.
+pub const MAX_CACHED_BYTES: usize = 16 << 20;
+
+/// What an entry costs besides its text: its share of the table (a table is 7/16 to 7/8
+/// full, so up to ~2 slots an entry) and the fixed part of its allocations. An estimate
+/// from above: js-shim/test/token-cache-memory.test.js measures the module's memory.
+const ENTRY_BYTES: usize = 2 * std::mem::size_of::<(TokenDigest, CachedUser)>() + 64;
+
+/// The allocator's header, counts and rounding, per allocation of shared text.
+const ALLOCATION_BYTES: usize = 32;
 
 /// What the cache remembers of a verified token.
 #[derive(Debug, Clone)]
@@ -36,6 +55,26 @@ impl CachedUser {
             nbf: claims.nbf(),
             identity,
         }
+    }
+
+    /// Roughly the bytes this entry keeps: see [`ENTRY_BYTES`] and [`ALLOCATION_BYTES`].
+    fn weight(&self) -> usize {
+        let text = match &self.identity {
+            Identity::NotRead | Identity::Anonymous => 0,
+            Identity::User {
+                cache_key,
+                forwarded,
+            } => {
+                let claims: usize = forwarded
+                    .iter()
+                    .flatten()
+                    .map(|value| value.len() + ALLOCATION_BYTES)
+                    .sum();
+                let slots = std::mem::size_of_val::<[Option<std::rc::Rc<str>>]>(forwarded);
+                cache_key.as_str().len() + slots + 2 * ALLOCATION_BYTES + claims
+            }
+        };
+        ENTRY_BYTES + text
     }
 
     /// The identity, if the token is still valid at `now`.
@@ -94,6 +133,9 @@ pub struct TokenCache {
     capacity: usize,
     young: DigestMap,
     old: DigestMap,
+    /// The young generation's [`CachedUser::weight`]s (the old one's were bounded when it
+    /// was young, and it only loses entries).
+    young_bytes: usize,
 }
 
 impl TokenCache {
@@ -106,6 +148,7 @@ impl TokenCache {
             capacity,
             young: DigestMap::with_capacity_and_hasher(first_tokens, Default::default()),
             old: DigestMap::default(),
+            young_bytes: 0,
         }
     }
 
@@ -129,15 +172,21 @@ impl TokenCache {
         if self.capacity == 0 {
             return;
         }
-        if self.young.len() >= self.generation() {
+        let weight = user.weight();
+        let bytes_full = self.young_bytes.saturating_add(weight) > MAX_CACHED_BYTES / 2;
+        if self.young.len() >= self.generation() || (bytes_full && !self.young.is_empty()) {
             if self.capacity >= 2 {
                 std::mem::swap(&mut self.young, &mut self.old);
             }
             // The dropped generation's entries go but its table stays: a busy container
             // refills it without growing (and rehashing) a new one every generation.
             self.young.clear();
+            self.young_bytes = 0;
         }
-        self.young.insert(digest, user);
+        self.young_bytes += weight;
+        if let Some(replaced) = self.young.insert(digest, user) {
+            self.young_bytes = self.young_bytes.saturating_sub(replaced.weight());
+        }
     }
 
     fn generation(&self) -> usize {
@@ -146,7 +195,9 @@ impl TokenCache {
 
     /// Forgets a token (an expired one, say).
     pub fn remove(&mut self, digest: &TokenDigest) {
-        self.young.remove(digest);
+        if let Some(removed) = self.young.remove(digest) {
+            self.young_bytes = self.young_bytes.saturating_sub(removed.weight());
+        }
         self.old.remove(digest);
     }
 
@@ -257,6 +308,91 @@ mod tests {
             "the oldest generation is gone"
         );
         assert!(cache.get(&TokenDigest::of("h")).is_some());
+    }
+
+    impl TokenCache {
+        /// What both generations hold, by [`CachedUser::weight`].
+        fn held_bytes(&self) -> usize {
+            self.young
+                .values()
+                .chain(self.old.values())
+                .map(CachedUser::weight)
+                .sum()
+        }
+
+        fn young_weights(&self) -> usize {
+            self.young.values().map(CachedUser::weight).sum()
+        }
+    }
+
+    /// A distinct digest per number (the bucket is read from the first 8 bytes).
+    fn digest(n: u64) -> TokenDigest {
+        let mut bytes = [0; 32];
+        bytes[..8].copy_from_slice(&n.to_le_bytes());
+        TokenDigest(bytes)
+    }
+
+    #[test]
+    fn bytes_are_bounded_whatever_the_capacity() {
+        // A user forwarding a kilobyte of `sub`: a count of 1,000,000 alone would let ~1.4 GB in.
+        let large = claims(&"u".repeat(1000));
+        assert!(large.weight() > 1000);
+        let mut cache = TokenCache::new(1_000_000);
+        for n in 0..40_000 {
+            cache.insert(digest(n), large.clone());
+            if n % 997 == 0 {
+                assert!(
+                    cache.held_bytes() <= MAX_CACHED_BYTES,
+                    "{n}: {}",
+                    cache.held_bytes()
+                );
+            }
+        }
+        assert!(cache.held_bytes() <= MAX_CACHED_BYTES);
+        assert!(cache.len() <= MAX_CACHED_BYTES / large.weight());
+        assert!(
+            cache.len() > MAX_CACHED_BYTES / large.weight() / 2 - 1,
+            "{}",
+            cache.len()
+        );
+        assert!(
+            cache.get(&digest(39_999)).is_some(),
+            "the newest token is kept"
+        );
+        assert!(cache.get(&digest(0)).is_none(), "the oldest is gone");
+    }
+
+    #[test]
+    fn an_entry_over_half_the_budget_still_fits_alone() {
+        let mut cache = TokenCache::new(100);
+        let mut huge = claims("a");
+        let Identity::User { forwarded, .. } = &mut huge.identity else {
+            unreachable!()
+        };
+        *forwarded = vec![Some(std::rc::Rc::from("x".repeat(MAX_CACHED_BYTES / 2)))].into();
+        cache.insert(digest(1), huge.clone());
+        cache.insert(digest(2), huge);
+        assert_eq!(cache.len(), 2, "one per generation");
+        cache.insert(digest(3), claims("b"));
+        assert_eq!(cache.len(), 2, "the oldest went");
+        assert!(cache.get(&digest(1)).is_none());
+    }
+
+    #[test]
+    fn the_young_generations_bytes_follow_every_change() {
+        let mut cache = TokenCache::new(4);
+        cache.insert(digest(1), claims("a"));
+        cache.insert(digest(1), claims("a longer subject")); // replaced
+        assert_eq!(cache.young_bytes, cache.young_weights());
+        cache.insert(digest(2), claims("b"));
+        cache.insert(digest(3), claims("c")); // rotation: 1 and 2 are old
+        assert_eq!(cache.young_bytes, cache.young_weights());
+        assert!(cache.get(&digest(1)).is_some()); // promoted
+        assert_eq!(cache.young_bytes, cache.young_weights());
+        cache.remove(&digest(3));
+        cache.remove(&digest(2));
+        assert_eq!(cache.young_bytes, cache.young_weights());
+        assert_eq!(cache.len(), 1);
     }
 
     #[test]

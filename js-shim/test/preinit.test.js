@@ -39,6 +39,19 @@ test('a config.json edited after the build is the one obeyed', async () => {
   assert.notEqual(key, valid.expect.cacheKey, 'the key of the config read at build time');
 });
 
+// README: the module is as secret as the config it was built with, so rotating or retiring
+// a secret is a rebuild (`make bundle`), not an edit of config.json.
+test('a rebuilt module holds the new config\'s oct key and not the old one', () => {
+  const octOf = (config) => Buffer.from(config.issuers[0].jwks.keys.find((k) => k.kty === 'oct').k, 'base64url');
+  const rotated = structuredClone(VECTORS.config);
+  rotated.issuers[0].jwks.keys.find((k) => k.kty === 'oct').k = crypto.randomBytes(32).toString('base64url');
+  const built = preinitializedModule(PKG, Buffer.from(JSON.stringify(VECTORS.config)));
+  const rebuilt = preinitializedModule(PKG, Buffer.from(JSON.stringify(rotated)));
+  assert.notEqual(built.indexOf(octOf(VECTORS.config)), -1, 'the module holds the key it was built with');
+  assert.equal(rebuilt.indexOf(octOf(VECTORS.config)), -1, 'the old key');
+  assert.notEqual(rebuilt.indexOf(octOf(rotated)), -1, 'the new key');
+});
+
 test('only the very same bytes are taken: equal JSON with other white space is read again', () => {
   const dir = copyOfBundle(DIST_LAMBDA);
   fs.appendFileSync(path.join(dir, 'config.json'), '\n');
