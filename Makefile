@@ -35,7 +35,7 @@ tools: node_modules/.package-lock.json
 	@# No --locked: the lockfile pins a webpki-roots release the registry no longer serves.
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" \
 	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	@command -v rustfmt >/dev/null && cargo clippy --version >/dev/null 2>&1 \
+	@rustfmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1 \
 	  || rustup component add rustfmt clippy
 
 node_modules/.package-lock.json: package.json package-lock.json

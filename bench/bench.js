@@ -905,7 +905,7 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     check(`memory run (${kind}) sampled every point`, rss[kind].samples.length === S.rssSamples.length + 2);
   }
 
-  const outPath = opts.out || (opts.smoke ? path.join(os.tmpdir(), `edgeguard-bench-smoke-${process.pid}.json`) : path.join(opts.dist, 'bench.json'));
+  const outPath = opts.out || path.join(opts.dist, opts.smoke ? 'bench-smoke.json' : 'bench.json');
   fs.mkdirSync(path.dirname(outPath), { recursive: true });
   fs.writeFileSync(outPath, `${JSON.stringify(result, null, 2)}\n`);
   const back = JSON.parse(fs.readFileSync(outPath, 'utf8'));

@@ -1,7 +1,7 @@
 # infra/: the CDK construct and the Terraform module (issue 5).
 # Included by the top-level Makefile, which defines `bundle` and CONFIG.
 #
-#   make infra-setup   once: npm ci in infra/cdk, the checkov and hcl venvs, cfn-lint
+#   make infra-setup   once: npm ci in infra/cdk, the checkov, cfn-lint and hcl venvs
 #   make synth         make bundle, then cdk synth of the example app into infra/cdk/cdk.out/
 #   make infra-test    everything offline: synth, cfn-lint, checkov, terraform fmt,
 #                      the python-hcl2/terraform module tests, the CDK node tests
@@ -12,6 +12,7 @@ INFRA_CDK         := infra/cdk
 INFRA_TF          := infra/terraform
 INFRA_VENV_CHECK  := infra/.venv-checkov
 INFRA_VENV_HCL    := infra/.venv-hcl
+INFRA_VENV_CFNLINT := infra/.venv-cfnlint
 # The zip `make bundle` writes; override to synth against another one.
 EDGEGUARD_BUNDLE  ?= $(CURDIR)/dist/edgeguard-lambda.zip
 
@@ -30,7 +31,10 @@ infra-setup: $(INFRA_CDK)/node_modules/.package-lock.json
 		nice $(INFRA_VENV_CHECK)/bin/pip install -q checkov==$(INFRA_CHECKOV_VERSION); }
 	test -x $(INFRA_VENV_HCL)/bin/pytest || { python3 -m venv $(INFRA_VENV_HCL) && \
 		$(INFRA_VENV_HCL)/bin/pip install -q -r $(INFRA_TF)/test/requirements.txt; }
-	command -v cfn-lint >/dev/null 2>&1 || python3 -m pip install -q cfn-lint==$(INFRA_CFNLINT_VERSION)
+	@# A venv like the others: Debian's python3 refuses `pip install` outside one (PEP 668),
+	@# and nothing is installed outside the repository.
+	test -x $(INFRA_VENV_CFNLINT)/bin/cfn-lint || { python3 -m venv $(INFRA_VENV_CFNLINT) && \
+		$(INFRA_VENV_CFNLINT)/bin/pip install -q cfn-lint==$(INFRA_CFNLINT_VERSION); }
 	command -v terraform >/dev/null 2>&1 || echo "warning: terraform not found; infra-test needs it (fmt and the module tests; no provider is downloaded)"
 
 # Synthesizes the example app against the real bundle and config; the
@@ -42,7 +46,7 @@ synth: bundle
 		-c bundle=$(abspath $(EDGEGUARD_BUNDLE)) -c config=$(abspath $(CONFIG))
 
 infra-lint: synth
-	cfn-lint -- $(INFRA_CDK)/cdk.out/*.template.json
+	$(INFRA_VENV_CFNLINT)/bin/cfn-lint -- $(INFRA_CDK)/cdk.out/*.template.json
 	$(INFRA_ENV) $(INFRA_CHECKOV) -d $(INFRA_CDK)/cdk.out --framework cloudformation
 	$(INFRA_ENV) $(INFRA_CHECKOV) -d $(INFRA_TF) --framework terraform
 	@if command -v terraform >/dev/null 2>&1; then \
@@ -50,7 +54,8 @@ infra-lint: synth
 	else echo "SKIPPED: terraform is not installed (no registry serves it); terraform fmt did not run"; fi
 
 infra-tf-test:
-	$(INFRA_ENV) $(INFRA_VENV_HCL)/bin/python -m pytest -q -p no:cacheprovider $(INFRA_TF)/test
+	@# -rs: a test skipped for want of terraform says so.
+	$(INFRA_ENV) $(INFRA_VENV_HCL)/bin/python -m pytest -q -rs -p no:cacheprovider $(INFRA_TF)/test
 
 # Runs synth once, then the linters and module tests, and the CDK tests last
 # (tsc checks the type declarations; node's test runner prints the summary).

@@ -16,7 +16,9 @@ config.issuers = [{
   issuer: ISSUER, audiences: ['orders-api'], algorithms: ['ES256'],
   jwks: { keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'replay-1', use: 'sig', alg: 'ES256' }] },
 }];
-const configPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-replay-')), 'config.json');
+const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-replay-'));
+process.on('exit', () => fs.rmSync(configDir, { recursive: true, force: true }));
+const configPath = path.join(configDir, 'config.json');
 fs.writeFileSync(configPath, JSON.stringify(config));
 process.env.EDGEGUARD_CONFIG = configPath;
 

@@ -4,10 +4,9 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { ROOT } = require('./support');
+const { ROOT, temporaryDir } = require('./support');
 
 const DIST = path.join(ROOT, process.env.DIST || 'dist');
 const ZIP = path.join(DIST, 'edgeguard-lambda.zip');
@@ -41,7 +40,7 @@ test('the zip is valid, holds exactly dist/lambda, and is under 1 MB', () => {
 });
 
 test('bundling is deterministic and rejects an invalid config without echoing secrets', () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-rebundle-'));
+  const out = temporaryDir('edgeguard-rebundle-');
   const pkg = path.join(ROOT, 'target', 'wasm-pkg');
   const config = path.join(DIST, 'lambda', 'config.json');
   const again = spawnSync('node', [path.join(ROOT, 'js-shim', 'bundle.js'), '--config', config, '--pkg', pkg, '--out', out]);

@@ -7,10 +7,9 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const {
-  ROOT, PKG, VECTORS, loadBundle, copyOfBundle, startsPreinitialized, viewerRequest, header, atVectorTime,
+  ROOT, PKG, VECTORS, loadBundle, copyOfBundle, temporaryDir, startsPreinitialized, viewerRequest, header, atVectorTime,
   independentCacheKey, payloadOf, vectorCase, logLines,
 } = require('./support');
 const { layout, s32, preinitializedModule } = require('../snapshot');
@@ -153,18 +152,14 @@ test('a module keeping state outside its memory is refused', () => {
 
 test('a call that grows a table while pre-initialising is refused', () => {
   // wasm-bindgen records the externref table's size in memory; the table is not copied.
-  const pkg = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-pkg-'));
-  try {
-    fs.cpSync(PKG, pkg, { recursive: true });
-    const glue = path.join(pkg, 'edgeguard.js');
-    const source = fs.readFileSync(glue, 'utf8');
-    assert.ok(source.includes('function preinitialize(config_json) {'));
-    fs.writeFileSync(glue, source.replace('function preinitialize(config_json) {', 'function preinitialize(config_json) { engineMemory();'));
-    const config = fs.readFileSync(path.join(DIST_LAMBDA, 'config.json'));
-    assert.throws(() => preinitializedModule(pkg, config), /grew a table/);
-  } finally {
-    fs.rmSync(pkg, { recursive: true, force: true });
-  }
+  const pkg = temporaryDir('edgeguard-pkg-');
+  fs.cpSync(PKG, pkg, { recursive: true });
+  const glue = path.join(pkg, 'edgeguard.js');
+  const source = fs.readFileSync(glue, 'utf8');
+  assert.ok(source.includes('function preinitialize(config_json) {'));
+  fs.writeFileSync(glue, source.replace('function preinitialize(config_json) {', 'function preinitialize(config_json) { engineMemory();'));
+  const config = fs.readFileSync(path.join(DIST_LAMBDA, 'config.json'));
+  assert.throws(() => preinitializedModule(pkg, config), /grew a table/);
 });
 
 // Minimal modules, byte by byte (sizes and values under 64, so one LEB128 byte each, except

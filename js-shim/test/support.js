@@ -38,8 +38,22 @@ function copyOfBundle(from = BUNDLE) {
   if (!fs.existsSync(path.join(from, 'index.js')) || !fs.existsSync(path.join(PKG, 'edgeguard_bg.wasm'))) {
     throw new Error(`no bundle at ${from} or no package at ${PKG}: run \`make bundle\` first`);
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-bundle-'));
+  const dir = temporaryDir('edgeguard-bundle-');
   fs.cpSync(from, dir, { recursive: true });
+  return dir;
+}
+
+// A directory removed when this test file's process exits: the copies hold configs with
+// secrets (published ones, but a test leaves nothing behind).
+const temporaryDirs = [];
+function temporaryDir(prefix) {
+  if (temporaryDirs.length === 0) {
+    process.on('exit', () => {
+      for (const dir of temporaryDirs) fs.rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  temporaryDirs.push(dir);
   return dir;
 }
 
@@ -107,6 +121,6 @@ async function atVectorTime(fn) {
 }
 
 module.exports = {
-  ROOT, PKG, VECTORS, logLines, originalLog, loadBundle, copyOfBundle, startsPreinitialized, fixture, viewerRequest, responseEvent,
+  ROOT, PKG, VECTORS, logLines, originalLog, loadBundle, copyOfBundle, temporaryDir, startsPreinitialized, fixture, viewerRequest, responseEvent,
   header, vectorCase, atVectorTime, independentCacheKey, payloadOf,
 };

@@ -13,6 +13,7 @@ const { EdgeGuard } = require('../lib');
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const EXAMPLE_CONFIG = path.join(REPO, 'examples', 'config.json');
 const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeguard-cdk-test-'));
+process.on('exit', () => fs.rmSync(TMP, { recursive: true, force: true })); // synth output, bundle copies
 
 function exampleConfig() {
   return JSON.parse(fs.readFileSync(EXAMPLE_CONFIG, 'utf8'));
