@@ -71,6 +71,7 @@ impl CachedUser {
                     .map(|value| value.len() + ALLOCATION_BYTES)
                     .sum();
                 let slots = std::mem::size_of_val::<[Option<std::rc::Rc<str>>]>(forwarded);
+                // Two shared allocations besides the claims': the key's text and the slots.
                 cache_key.as_str().len() + slots + 2 * ALLOCATION_BYTES + claims
             }
         };
@@ -310,26 +311,21 @@ mod tests {
         assert!(cache.get(&TokenDigest::of("h")).is_some());
     }
 
-    impl TokenCache {
-        /// What both generations hold, by [`CachedUser::weight`].
-        fn held_bytes(&self) -> usize {
-            self.young
-                .values()
-                .chain(self.old.values())
-                .map(CachedUser::weight)
-                .sum()
-        }
+    /// The [`CachedUser::weight`]s of a generation's entries.
+    fn weights(generation: &DigestMap) -> usize {
+        generation.values().map(CachedUser::weight).sum()
+    }
 
-        fn young_weights(&self) -> usize {
-            self.young.values().map(CachedUser::weight).sum()
+    impl TokenCache {
+        /// What both generations hold.
+        fn held_bytes(&self) -> usize {
+            weights(&self.young) + weights(&self.old)
         }
     }
 
-    /// A distinct digest per number (the bucket is read from the first 8 bytes).
+    /// The digest of the `n`th token.
     fn digest(n: u64) -> TokenDigest {
-        let mut bytes = [0; 32];
-        bytes[..8].copy_from_slice(&n.to_le_bytes());
-        TokenDigest(bytes)
+        TokenDigest::of(&n.to_string())
     }
 
     #[test]
@@ -383,15 +379,15 @@ mod tests {
         let mut cache = TokenCache::new(4);
         cache.insert(digest(1), claims("a"));
         cache.insert(digest(1), claims("a longer subject")); // replaced
-        assert_eq!(cache.young_bytes, cache.young_weights());
+        assert_eq!(cache.young_bytes, weights(&cache.young));
         cache.insert(digest(2), claims("b"));
         cache.insert(digest(3), claims("c")); // rotation: 1 and 2 are old
-        assert_eq!(cache.young_bytes, cache.young_weights());
+        assert_eq!(cache.young_bytes, weights(&cache.young));
         assert!(cache.get(&digest(1)).is_some()); // promoted
-        assert_eq!(cache.young_bytes, cache.young_weights());
+        assert_eq!(cache.young_bytes, weights(&cache.young));
         cache.remove(&digest(3));
         cache.remove(&digest(2));
-        assert_eq!(cache.young_bytes, cache.young_weights());
+        assert_eq!(cache.young_bytes, weights(&cache.young));
         assert_eq!(cache.len(), 1);
     }
 

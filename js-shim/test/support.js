@@ -46,12 +46,10 @@ function copyOfBundle(from = BUNDLE) {
 // A directory removed when this test file's process exits: the copies hold configs with
 // secrets (published ones, but a test leaves nothing behind).
 const temporaryDirs = [];
+process.on('exit', () => {
+  for (const dir of temporaryDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 function temporaryDir(prefix) {
-  if (temporaryDirs.length === 0) {
-    process.on('exit', () => {
-      for (const dir of temporaryDirs) fs.rmSync(dir, { recursive: true, force: true });
-    });
-  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   temporaryDirs.push(dir);
   return dir;
