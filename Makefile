@@ -78,7 +78,8 @@ fmt:
 
 ## demo: the seed article's timeline against three distributions on a local CloudFront
 ## emulator (make demo ARGS=--serve keeps it running); `make replay` shows each trigger.
-demo: setup bundle
+# Only what the demo runs: the bundle's tools (no infra or bench installs, no PyPI).
+demo: bundle
 	$(MAKE) --no-print-directory emulator-demo
 
 replay: bundle

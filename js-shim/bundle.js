@@ -27,7 +27,12 @@ function fail(message) {
 
 // The bytes that ship are the bytes validated, read as the handler reads them.
 function validate(pkg, configBytes, configPath) {
-  const core = require(path.resolve(pkg, 'edgeguard.js'));
+  let core;
+  try {
+    core = require(path.resolve(pkg, 'edgeguard.js'));
+  } catch (err) {
+    fail(`cannot load the WebAssembly package in ${pkg} (${err.code || 'error'}): build it with \`make wasm\``);
+  }
   try {
     new core.Engine(configBytes);
   } catch (err) {
@@ -91,8 +96,19 @@ function main() {
     fail(`cannot read ${opts.config}: ${err.code || 'error'}`);
   }
   validate(opts.pkg, configBytes, opts.config);
+  // From here on this build replaces the last one. If it cannot finish, neither is left
+  // behind: no earlier bundle passes for this config, and no oversized zip for a deployable one.
   const lambdaDir = path.join(opts.out, 'lambda');
-  fs.rmSync(lambdaDir, { recursive: true, force: true });
+  const zipPath = path.join(opts.out, 'edgeguard-lambda.zip');
+  const clear = () => {
+    fs.rmSync(lambdaDir, { recursive: true, force: true });
+    fs.rmSync(zipPath, { force: true });
+  };
+  const abandon = (message) => {
+    clear();
+    fail(message);
+  };
+  clear();
   // The handler, the wasm-bindgen glue and module, the glue's JS snippets (host crypto),
   // and the config: nothing else ships.
   const sources = [
@@ -106,22 +122,23 @@ function main() {
   try {
     entries.find((entry) => entry.name === 'edgeguard_bg.wasm').data = preinitializedModule(opts.pkg, configBytes);
   } catch (err) {
-    fail(`cannot pre-initialise the module: ${String(err.message).split('\n')[0]}`);
+    abandon(`cannot pre-initialise the module: ${String(err.message).split('\n')[0]}`);
   }
   entries.push({ name: 'config.json', data: configBytes });
+  const archive = zip(entries);
+  const sizes = entries.map(({ name, data }) => `  ${name.padEnd(62)} ${String(data.length).padStart(8)} bytes`).join('\n');
+  if (archive.length > LIMIT) {
+    abandon(`the zip would be ${archive.length} bytes, over the 1,048,576-byte Lambda@Edge limit; nothing written\n${sizes}`);
+  }
   for (const { name, data } of entries) {
     fs.mkdirSync(path.dirname(path.join(lambdaDir, name)), { recursive: true });
     fs.writeFileSync(path.join(lambdaDir, name), data);
   }
   // The module written starts with its config read: an engine built from config.json says so.
-  if (!startsPreinitialized(lambdaDir)) fail('the pre-initialised module did not take its own config');
-  const zipPath = path.join(opts.out, 'edgeguard-lambda.zip');
-  const archive = zip(entries);
+  if (!startsPreinitialized(lambdaDir)) abandon('the pre-initialised module did not take its own config');
   fs.writeFileSync(zipPath, archive);
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-  console.log(`bundle: ${zipPath} ${archive.length} bytes (${kb(archive.length)}; limit ${kb(LIMIT)})`);
-  for (const { name, data } of entries) console.log(`  ${name.padEnd(62)} ${String(data.length).padStart(8)} bytes`);
-  if (archive.length > LIMIT) fail(`${zipPath} is ${archive.length} bytes, over the 1,048,576-byte Lambda@Edge limit`);
+  console.log(`bundle: ${zipPath} ${archive.length} bytes (${kb(archive.length)}; limit ${kb(LIMIT)})\n${sizes}`);
 }
 
 main();

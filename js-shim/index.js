@@ -58,7 +58,7 @@ exports.handler = async function handler(event) {
     if (code === 'internal') engine = null;
     console.log(JSON.stringify({ trigger: typeof trigger === 'string' ? trigger : null, outcome: 'fail-closed', code,
       requestId: safeId(cf?.config?.requestId) }));
-    return failClosed(trigger, cf?.response);
+    return failClosed(trigger, cf?.response, code);
   }
 };
 
@@ -86,9 +86,9 @@ function record(value) { return typeof value === 'object' && value !== null && !
 // `headers` less `name`, as a copy: `delete` would turn the object into a slow dictionary.
 function without(headers, name) { const { [name]: removed, ...kept } = headers; return kept; }
 
-// CONTRACT §8: viewer-request answers 503 no-store; response triggers pass the response
-// on as private, no-store so nothing is stored on our behalf.
-function failClosed(trigger, response) {
+// CONTRACT §8: viewer-request answers 503 no-store, naming codeOf's word as the core's 503s
+// do; response triggers pass the response on as private, no-store so nothing is stored.
+function failClosed(trigger, response, code) {
   if ((trigger === 'origin-response' || trigger === 'viewer-response') && response && typeof response === 'object') {
     const headers = response.headers && typeof response.headers === 'object' ? response.headers : {};
     headers['cache-control'] = [{ key: 'Cache-Control', value: 'private, no-store' }];
@@ -96,7 +96,7 @@ function failClosed(trigger, response) {
   }
   const headers = { 'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
     'content-type': [{ key: 'Content-Type', value: 'application/json' }] };
-  return { status: '503', statusDescription: 'Service Unavailable', headers, body: '{"error":"internal"}', bodyEncoding: 'text' };
+  return { status: '503', statusDescription: 'Service Unavailable', headers, body: `{"error":"${code}"}`, bodyEncoding: 'text' };
 }
 
 // Only the core's own codes (CORE_CODES) reach a log line; anything else (a trap, a JSON

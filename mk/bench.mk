@@ -2,8 +2,8 @@
 # Included by the top-level Makefile, which defines `bundle`, DIST and PATH.
 #
 #   make bench-setup   npm ci in bench/ (only when node_modules is missing or the lock changed)
-#   make bench         full run (a few minutes): prints the tables, writes $(DIST)/bench.json
-#   make bench-smoke   tiny counts, same code paths, no timing checks; writes its JSON to a temp file
+#   make bench         full run (about a minute): prints the tables, writes $(DIST)/bench.json
+#   make bench-smoke   tiny counts, same code paths, no timing checks; writes $(DIST)/bench-smoke.json
 #
 # --expose-gc lets the memory run collect garbage before each RSS sample.
 

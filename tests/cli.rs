@@ -62,6 +62,61 @@ fn check_config_reports_problems_by_path_without_secrets() {
     assert!(!stdout.contains(secret));
     assert_eq!(missing_code, 2);
     assert!(missing_stderr.contains("cannot read"));
+    assert!(
+        missing_stderr.contains("No such file or directory"),
+        "{missing_stderr}"
+    );
+}
+
+/// Runs `edgeguard check-config` on the example with standard output going to `stdout`.
+fn check_example_into(stdout: std::process::Stdio) -> (i32, String) {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/config.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_edgeguard"))
+        .args(["check-config", example])
+        .stdout(stdout)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn a_reader_that_went_away_is_not_a_crash() {
+    // `edgeguard check-config … | head -1`: the pipe's reading end is closed before the
+    // binary writes, so every write fails with EPIPE (Rust ignores SIGPIPE).
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let (code, stderr) = check_example_into(writer.into());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_that_cannot_be_written_is_one_line_and_status_2() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let (code, stderr) = check_example_into(full.into());
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("edgeguard: cannot write the output"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_config_that_is_not_utf8_is_named_as_such() {
+    let dir = std::env::temp_dir().join(format!("edgeguard-cli-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("latin1.json");
+    std::fs::write(&path, b"{\"issuers\": \"caf\xe9\"}").unwrap();
+    let (code, _, stderr) = edgeguard(&["check-config", path.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not UTF-8 text"), "{stderr}");
 }
 
 #[test]

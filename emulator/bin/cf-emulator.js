@@ -65,7 +65,7 @@ function parse(argv) {
 async function main() {
   let a;
   try { a = parse(process.argv.slice(2)); } catch (e) { process.stderr.write(`${e.message}\n\n${USAGE}`); process.exit(2); }
-  const doc = JSON.parse(fs.readFileSync(a.config, 'utf8'));
+  const doc = readJson(a.config);
   const opts = { origins: a.origins, functions: a.functions, domainName: a.domainName };
   const model = doc.Resources
     ? loadCloudFormationTemplate(a.config, { ...opts, distribution: a.distribution, useAssets: a.useAssets, assetFiles: Object.keys(a.assetFiles).length ? a.assetFiles : undefined })
@@ -90,6 +90,21 @@ async function main() {
   const stop = async () => { await d.close(); process.exit(0); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+// The config's JSON, or an error that names the file (main prints it as one line).
+function readJson(file) {
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${file} (${e.code || 'error'})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON: ${e.message}`);
+  }
 }
 
 main().catch((e) => {

@@ -35,8 +35,14 @@ function loadFunction(spec, { baseDir = process.cwd(), name } = {}) {
   } else {
     throw new TypeError('a function must be a JS function, a module path, or { path, handler }');
   }
-  // eslint-disable-next-line global-require, import/no-dynamic-require
-  const mod = require(file);
+  let mod;
+  try {
+    // eslint-disable-next-line global-require, import/no-dynamic-require
+    mod = require(file);
+  } catch (err) {
+    // The first line only: Node appends its "Require stack" of emulator files.
+    throw new Error(`cannot load the function at ${file}: ${String(err.message).split('\n')[0]}`);
+  }
   const handler = mod && mod[exportName];
   if (typeof handler !== 'function') throw new Error(`${file} does not export a function "${exportName}"`);
   return { name: name || path.basename(path.dirname(require.resolve(file))), handler };

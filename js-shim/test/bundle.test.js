@@ -66,3 +66,59 @@ test('bundling is deterministic and rejects an invalid config without echoing se
   assert.equal(lossy.status, 1);
   assert.match(lossy.stderr, /not valid JSON/);
 });
+
+const BUNDLE = path.join(ROOT, 'js-shim', 'bundle.js');
+const PKG = path.join(ROOT, 'target', 'wasm-pkg');
+const bundle = (config, out, pkg = PKG) =>
+  spawnSync('node', [BUNDLE, '--config', config, '--pkg', pkg, '--out', out], { encoding: 'utf8' });
+
+// The shipped config with `extra` more RSA keys appended to its first issuer's JWKS.
+function configWithRsaKeys(file, extra) {
+  const parsed = JSON.parse(fs.readFileSync(path.join(DIST, 'lambda', 'config.json'), 'utf8'));
+  parsed.issuers[0].algorithms = [...new Set([...parsed.issuers[0].algorithms, 'RS256'])];
+  parsed.issuers[0].jwks.keys.push(...extra);
+  fs.writeFileSync(file, JSON.stringify(parsed));
+  return parsed.issuers[0].jwks.keys.length - extra.length; // the first extra key's index
+}
+
+test('a key the CLI refuses is refused by the bundle too: an even RSA modulus', () => {
+  // node:crypto imports such a key; only the pure-Rust parser refused it before, so
+  // `edgeguard check-config` and `make bundle` disagreed about the same file.
+  const out = temporaryDir('edgeguard-even-modulus-');
+  const modulus = require('node:crypto').generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .publicKey.export({ format: 'jwk' }).n;
+  const bytes = Buffer.from(modulus, 'base64url');
+  bytes[bytes.length - 1] &= 0xfe;
+  const config = path.join(out, 'even.json');
+  const at = configWithRsaKeys(config, [{ kty: 'RSA', kid: 'even', n: bytes.toString('base64url'), e: 'AQAB' }]);
+  const refused = bundle(config, out);
+  assert.equal(refused.status, 1, refused.stdout);
+  assert.ok(refused.stderr.includes(`$.issuers[0].jwks.keys[${at}]: the RSA modulus is even`), refused.stderr);
+});
+
+test('a bundle over the 1 MB limit leaves neither it nor the last bundle behind', () => {
+  const out = temporaryDir('edgeguard-oversized-');
+  assert.equal(bundle(path.join(DIST, 'lambda', 'config.json'), out).status, 0);
+  assert.ok(fs.existsSync(path.join(out, 'edgeguard-lambda.zip')));
+  // 2,500 keys of random (incompressible) 2048-bit moduli: ~1.6 MB zipped.
+  const keys = Array.from({ length: 2500 }, (_, i) => {
+    const n = require('node:crypto').randomBytes(256);
+    n[0] |= 0x80;
+    n[255] |= 1;
+    return { kty: 'RSA', kid: `filler-${i}`, n: n.toString('base64url'), e: 'AQAB' };
+  });
+  const config = path.join(out, 'large.json');
+  configWithRsaKeys(config, keys);
+  const refused = bundle(config, out);
+  assert.equal(refused.status, 1, refused.stdout);
+  assert.match(refused.stderr, /^bundle: the zip would be \d+ bytes, over the 1,048,576-byte Lambda@Edge limit; nothing written\n/);
+  assert.match(refused.stderr, /edgeguard_bg\.wasm +\d+ bytes/, 'says which file is large');
+  assert.deepEqual(fs.readdirSync(out).sort(), ['large.json']);
+});
+
+test('a missing WebAssembly package is one line, not a stack trace', () => {
+  const out = temporaryDir('edgeguard-no-pkg-');
+  const refused = bundle(path.join(DIST, 'lambda', 'config.json'), out, path.join(out, 'no-such-pkg'));
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /^bundle: cannot load the WebAssembly package in .*no-such-pkg \(MODULE_NOT_FOUND\): build it with `make wasm`\n$/);
+});

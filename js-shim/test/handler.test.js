@@ -223,8 +223,10 @@ test('malformed events fail closed (CONTRACT §8)', async () => {
   const vr = await run({ Records: [{ cf: { config: { eventType: 'viewer-request' } } }] });
   assert.equal(vr.status, '503');
   assert.equal(header(vr, 'cache-control'), 'no-store');
+  assert.equal(vr.body, '{"error":"event_malformed"}', 'the body names the code, as the core\'s 503s do');
   const unknown = await run({ nonsense: true });
   assert.equal(unknown.status, '503');
+  assert.equal(unknown.body, '{"error":"event_malformed"}');
   const originRequest = await run({ Records: [{ cf: { config: { eventType: 'origin-request' }, request: { uri: '/' } } }] });
   assert.equal(originRequest.status, '503');
   const event = responseEvent('origin-response', '/static/x', 200, {});
@@ -336,6 +338,7 @@ test('a WebAssembly trap fails closed and the instance is rebuilt', async () => 
   const vr = await atVectorTime(() => fresh(viewerRequest('/api/x', { Authorization: bearer })));
   assert.equal(vr.status, '503');
   assert.equal(header(vr, 'cache-control'), 'no-store');
+  assert.equal(vr.body, '{"error":"internal"}');
   // The next call builds a fresh instance from a freshly loaded module and serves normally.
   const again = await atVectorTime(() => fresh(viewerRequest('/api/x', { Authorization: bearer })));
   assert.equal(header(again, 'x-user-cache-key'), valid.expect.cacheKey);
@@ -356,6 +359,7 @@ test('an invalid config fails every request closed, and says why without secrets
   const { handler: broken } = loadBundle({ ...config, cacheKey: { ...config.cacheKey, secret } }, { preinitialized: false });
   const vr = await broken(viewerRequest('/static/app.js'));
   assert.equal(vr.status, '503');
+  assert.equal(vr.body, '{"error":"config_invalid"}');
   const lines = logLines.slice(before).map((l) => JSON.parse(l));
   assert.ok(lines.some((l) => l.trigger === 'init' && l.code === 'config_invalid'));
   assert.ok(!logLines.slice(before).join('\n').includes(secret));

@@ -6,14 +6,15 @@
 
 #![allow(clippy::disallowed_macros)] // a CLI prints: that is its job
 
-use std::path::PathBuf;
+use std::io::{ErrorKind, Write as _};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use clap::{Parser, Subcommand};
 use edgeguard::route::CacheMode;
-use edgeguard::Config;
+use edgeguard::{Config, ConfigReport};
 
 #[derive(Parser)]
 #[command(
@@ -44,55 +45,65 @@ fn main() -> ExitCode {
     }
 }
 
-fn check_config(file: &std::path::Path) -> ExitCode {
-    let text = match std::fs::read_to_string(file) {
-        Ok(text) => text,
+fn check_config(file: &Path) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
         Err(err) => {
-            eprintln!("edgeguard: cannot read {}: {}", file.display(), err.kind());
+            // The OS's words ("No such file or directory"), not the error kind's.
+            eprintln!("edgeguard: cannot read {}: {err}", file.display());
             return ExitCode::from(2);
         }
     };
-    match Config::from_json(&text) {
-        Ok(config) => {
-            println!("{}: valid", file.display());
-            let keys: usize = config.issuers.iter().map(|i| i.keys.len()).sum();
-            println!(
-                "  {} issuer(s), {} key(s), {} route(s), cache-key header `{}`",
-                config.issuers.len(),
-                keys,
-                config.routes.len(),
-                config.cache_key.header
-            );
-            for route in &config.routes {
-                let ttl = match route.cache {
-                    CacheMode::PerUser { max_age_seconds } => format!(" (≤ {max_age_seconds} s)"),
-                    _ => String::new(),
-                };
-                println!(
-                    "  {:<28} {:<13} {}{}",
-                    route.path.as_str(),
-                    route.access.name(),
-                    route.cache.name(),
-                    ttl
-                );
-            }
-            if !config.routes.iter().any(|r| r.path.as_str() == "*") {
-                println!("  note: no `*` route; unmatched paths are authenticated + no-store");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(report) => {
-            println!(
-                "{}: invalid ({} problem(s))",
-                file.display(),
-                report.problems.len()
-            );
-            for problem in &report.problems {
-                println!("  {}: {}", problem.path, problem.message);
-            }
-            ExitCode::from(1)
-        }
+    let Ok(text) = String::from_utf8(bytes) else {
+        eprintln!("edgeguard: cannot read {}: not UTF-8 text", file.display());
+        return ExitCode::from(2);
+    };
+    let (report, code) = match Config::from_json(&text) {
+        Ok(config) => (valid_report(file, &config), ExitCode::SUCCESS),
+        Err(report) => (invalid_report(file, &report), ExitCode::from(1)),
+    };
+    print_then(&report, code)
+}
+
+fn valid_report(file: &Path, config: &Config) -> String {
+    let keys: usize = config.issuers.iter().map(|i| i.keys.len()).sum();
+    let mut out = format!(
+        "{}: valid\n  {} issuer(s), {} key(s), {} route(s), cache-key header `{}`\n",
+        file.display(),
+        config.issuers.len(),
+        keys,
+        config.routes.len(),
+        config.cache_key.header
+    );
+    for route in &config.routes {
+        let ttl = match route.cache {
+            CacheMode::PerUser { max_age_seconds } => format!(" (≤ {max_age_seconds} s)"),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "  {:<28} {:<13} {}{}\n",
+            route.path.as_str(),
+            route.access.name(),
+            route.cache.name(),
+            ttl
+        ));
     }
+    if !config.routes.iter().any(|r| r.path.as_str() == "*") {
+        out.push_str("  note: no `*` route; unmatched paths are authenticated + no-store\n");
+    }
+    out
+}
+
+fn invalid_report(file: &Path, report: &ConfigReport) -> String {
+    let mut out = format!(
+        "{}: invalid ({} problem(s))\n",
+        file.display(),
+        report.problems.len()
+    );
+    for problem in &report.problems {
+        out.push_str(&format!("  {}: {}\n", problem.path, problem.message));
+    }
+    out
 }
 
 fn keygen() -> ExitCode {
@@ -101,6 +112,23 @@ fn keygen() -> ExitCode {
         eprintln!("edgeguard: the operating system's random source is unavailable");
         return ExitCode::from(2);
     }
-    println!("{}", STANDARD.encode(bytes));
-    ExitCode::SUCCESS
+    print_then(&format!("{}\n", STANDARD.encode(bytes)), ExitCode::SUCCESS)
+}
+
+/// Writes `text` to standard output and exits with `code`. `println!` panics when the
+/// output cannot be written; a reader that has gone away (`| head`) is not an error, and
+/// any other failure (a full disk) is one line on standard error and exit status 2.
+fn print_then(text: &str, code: ExitCode) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => code,
+        Err(err) if err.kind() == ErrorKind::BrokenPipe => code,
+        Err(err) => {
+            eprintln!("edgeguard: cannot write the output: {err}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -7,7 +7,7 @@ use super::json::{
 };
 use super::{ConfigReport, IssuerConfig, IssuerKey};
 use crate::json_text::push_json_string;
-use crate::jwt::{Alg, KeyMaterial};
+use crate::jwt::{Alg, KeyKind, KeyMaterial};
 
 pub(super) fn parse_issuers(value: Option<&Value>, report: &mut ConfigReport) -> Vec<IssuerConfig> {
     let path = "$.issuers";
@@ -153,14 +153,27 @@ fn parse_jwks(
         };
         *next_key_id = next_key_id.saturating_add(1);
         if !algorithms.is_empty() && !algorithms.iter().any(|alg| key.serves(*alg)) {
-            report.add(
-                &path,
-                "this key's type cannot serve any of the issuer's algorithms",
-            );
+            report.add(&path, why_no_algorithm(&key, algorithms));
         }
         keys.push(key);
     }
     keys
+}
+
+/// Why `key` serves none of `algorithms`: an HMAC key too short for every HS algorithm
+/// listed (RFC 7518 §3.2) is said to be short, not of the wrong type.
+fn why_no_algorithm(key: &IssuerKey, algorithms: &[Alg]) -> String {
+    let shortest_hmac = algorithms
+        .iter()
+        .filter(|alg| alg.key_kind() == KeyKind::Symmetric)
+        .min_by_key(|alg| alg.min_hmac_key_bytes());
+    match shortest_hmac {
+        Some(alg) if key.material.kind() == KeyKind::Symmetric => format!(
+            "the HMAC key is shorter than the {} bytes {alg} needs",
+            alg.min_hmac_key_bytes()
+        ),
+        _ => "this key's type cannot serve any of the issuer's algorithms".to_owned(),
+    }
 }
 
 /// The JWK's public key fields only, as JSON text: never `k` (an HMAC secret) or private

@@ -185,6 +185,23 @@ fn keys_must_suit_the_algorithms_and_never_be_private() {
     let mut value = base();
     value["issuers"][0]["algorithms"] = json!(["HS512"]);
     assert_problem_at(&value, "$.issuers[0].jwks.keys[0]"); // 32-byte key is too short for HS512
+                                                            // The report says so (the least that any listed HS algorithm needs), not "wrong type".
+    value["issuers"][0]["algorithms"] = json!(["RS256", "HS512", "HS384"]);
+    let found = problems(&value);
+    assert!(
+        found.contains(&(
+            "$.issuers[0].jwks.keys[0]".to_owned(),
+            "the HMAC key is shorter than the 48 bytes HS384 needs".to_owned()
+        )),
+        "{found:?}"
+    );
+    // A key of the wrong type is still said to be one.
+    value["issuers"][0]["algorithms"] = json!(["RS256"]);
+    let found = problems(&value);
+    assert!(
+        found.iter().any(|(_, m)| m.contains("type cannot serve")),
+        "{found:?}"
+    );
 }
 
 #[test]

@@ -74,6 +74,8 @@ pub enum KeyProblem {
     RsaTooShort,
     /// The RSA modulus is longer than 4096 bits.
     RsaTooLong,
+    /// The RSA modulus is even: no RSA key has one.
+    RsaModulusEven,
     /// The HMAC key is shorter than 32 bytes.
     HmacTooShort,
 }
@@ -90,6 +92,7 @@ impl KeyProblem {
             }
             KeyProblem::RsaTooShort => "the RSA modulus is shorter than 2048 bits",
             KeyProblem::RsaTooLong => "the RSA modulus is longer than 4096 bits",
+            KeyProblem::RsaModulusEven => "the RSA modulus is even, so it is not an RSA modulus",
             KeyProblem::HmacTooShort => "the HMAC key is shorter than 32 bytes",
         }
     }
@@ -124,12 +127,18 @@ impl KeyMaterial {
                 return Ok(KeyMaterial::Symmetric(Secret::new(secret)));
             }
             (Some("RSA"), _) => {
-                let modulus_bits = significant_bits(&bytes("n")?);
+                let modulus = bytes("n")?;
+                let modulus_bits = significant_bits(&modulus);
                 if modulus_bits < MIN_RSA_BITS {
                     return Err(KeyProblem::RsaTooShort);
                 }
                 if modulus_bits > MAX_RSA_BITS {
                     return Err(KeyProblem::RsaTooLong);
+                }
+                // Checked here, not only by the pure-Rust backend's parser, so that the
+                // bundle (whose node:crypto imports such a key) refuses it as the CLI does.
+                if modulus.last().is_none_or(|low| low & 1 == 0) {
+                    return Err(KeyProblem::RsaModulusEven);
                 }
                 // An odd exponent from 3 to 2^33 - 1, as the pure-Rust backend requires (an
                 // even one would also let `s` and `n - s` both verify).
@@ -273,6 +282,13 @@ mod tests {
         assert_eq!(
             KeyMaterial::from_jwk(&json!({"kty":"RSA","n": n_4097,"e":"AQAB"})).unwrap_err(),
             KeyProblem::RsaTooLong
+        );
+        // An even modulus is refused by this check, whichever backend is built in: the
+        // bundle's node:crypto would import it.
+        let n_even = URL_SAFE_NO_PAD.encode([&[0xffu8; 255][..], &[0xfe]].concat());
+        assert_eq!(
+            KeyMaterial::from_jwk(&json!({"kty":"RSA","n": n_even,"e":"AQAB"})).unwrap_err(),
+            KeyProblem::RsaModulusEven
         );
         for e in ["AQAA", "Aw", "AgAAAAE", "Ag"] {
             // 65536 (even), 3 (fine), 2^33 + 1 (too large), 2 (even)
