@@ -3,13 +3,19 @@
 // zipfile), byte-identical to dist/lambda, deterministic, and under the 1 MB limit.
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { ROOT, temporaryDir } = require('./support');
+const { ROOT, PKG, temporaryDir } = require('./support');
 
 const DIST = path.join(ROOT, process.env.DIST || 'dist');
 const ZIP = path.join(DIST, 'edgeguard-lambda.zip');
+const SHIPPED_CONFIG = path.join(DIST, 'lambda', 'config.json');
+
+// `make bundle` as the Makefile runs it: js-shim/bundle.js on `config` into `out`.
+const bundle = (config, out, pkg = PKG) =>
+  spawnSync('node', [path.join(ROOT, 'js-shim', 'bundle.js'), '--config', config, '--pkg', pkg, '--out', out], { encoding: 'utf8' });
 
 const READ_ZIP = `
 import json, sys, zipfile, hashlib
@@ -24,7 +30,6 @@ test('the zip is valid, holds exactly dist/lambda, and is under 1 MB', () => {
   const out = spawnSync('python3', ['-c', READ_ZIP, ZIP], { encoding: 'utf8' });
   assert.equal(out.status, 0, out.stderr);
   const inZip = JSON.parse(out.stdout);
-  const crypto = require('node:crypto');
   const onDisk = {};
   const lambda = path.join(DIST, 'lambda');
   for (const name of fs.readdirSync(lambda, { recursive: true }).map(String)) {
@@ -41,10 +46,9 @@ test('the zip is valid, holds exactly dist/lambda, and is under 1 MB', () => {
 
 test('bundling is deterministic and rejects an invalid config without echoing secrets', () => {
   const out = temporaryDir('edgeguard-rebundle-');
-  const pkg = path.join(ROOT, 'target', 'wasm-pkg');
-  const config = path.join(DIST, 'lambda', 'config.json');
-  const again = spawnSync('node', [path.join(ROOT, 'js-shim', 'bundle.js'), '--config', config, '--pkg', pkg, '--out', out]);
-  assert.equal(again.status, 0, String(again.stderr));
+  const config = SHIPPED_CONFIG;
+  const again = bundle(config, out);
+  assert.equal(again.status, 0, again.stderr);
   assert.ok(fs.readFileSync(path.join(out, 'edgeguard-lambda.zip')).equals(fs.readFileSync(ZIP)));
 
   const secret = 'c2hvcnQtc2VjcmV0LXZhbHVl';
@@ -52,7 +56,7 @@ test('bundling is deterministic and rejects an invalid config without echoing se
   const parsed = JSON.parse(fs.readFileSync(config, 'utf8'));
   parsed.cacheKey.secret = secret;
   fs.writeFileSync(bad, JSON.stringify(parsed));
-  const refused = spawnSync('node', [path.join(ROOT, 'js-shim', 'bundle.js'), '--config', bad, '--pkg', pkg, '--out', out], { encoding: 'utf8' });
+  const refused = bundle(bad, out);
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /\$\.cacheKey\.secret/);
   assert.ok(!refused.stderr.includes(secret));
@@ -62,19 +66,14 @@ test('bundling is deterministic and rejects an invalid config without echoing se
   const notUtf8 = path.join(out, 'not-utf8.json');
   fs.writeFileSync(notUtf8, Buffer.concat([Buffer.from('{"$schema":"'), Buffer.from([0xff]), Buffer.from('",'),
     fs.readFileSync(config).subarray(1)]));
-  const lossy = spawnSync('node', [path.join(ROOT, 'js-shim', 'bundle.js'), '--config', notUtf8, '--pkg', pkg, '--out', out], { encoding: 'utf8' });
+  const lossy = bundle(notUtf8, out);
   assert.equal(lossy.status, 1);
   assert.match(lossy.stderr, /not valid JSON/);
 });
 
-const BUNDLE = path.join(ROOT, 'js-shim', 'bundle.js');
-const PKG = path.join(ROOT, 'target', 'wasm-pkg');
-const bundle = (config, out, pkg = PKG) =>
-  spawnSync('node', [BUNDLE, '--config', config, '--pkg', pkg, '--out', out], { encoding: 'utf8' });
-
 // The shipped config with `extra` more RSA keys appended to its first issuer's JWKS.
 function configWithRsaKeys(file, extra) {
-  const parsed = JSON.parse(fs.readFileSync(path.join(DIST, 'lambda', 'config.json'), 'utf8'));
+  const parsed = JSON.parse(fs.readFileSync(SHIPPED_CONFIG, 'utf8'));
   parsed.issuers[0].algorithms = [...new Set([...parsed.issuers[0].algorithms, 'RS256'])];
   parsed.issuers[0].jwks.keys.push(...extra);
   fs.writeFileSync(file, JSON.stringify(parsed));
@@ -85,7 +84,7 @@ test('a key the CLI refuses is refused by the bundle too: an even RSA modulus', 
   // node:crypto imports such a key; only the pure-Rust parser refused it before, so
   // `edgeguard check-config` and `make bundle` disagreed about the same file.
   const out = temporaryDir('edgeguard-even-modulus-');
-  const modulus = require('node:crypto').generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const modulus = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 })
     .publicKey.export({ format: 'jwk' }).n;
   const bytes = Buffer.from(modulus, 'base64url');
   bytes[bytes.length - 1] &= 0xfe;
@@ -98,11 +97,11 @@ test('a key the CLI refuses is refused by the bundle too: an even RSA modulus', 
 
 test('a bundle over the 1 MB limit leaves neither it nor the last bundle behind', () => {
   const out = temporaryDir('edgeguard-oversized-');
-  assert.equal(bundle(path.join(DIST, 'lambda', 'config.json'), out).status, 0);
+  assert.equal(bundle(SHIPPED_CONFIG, out).status, 0);
   assert.ok(fs.existsSync(path.join(out, 'edgeguard-lambda.zip')));
   // 2,500 keys of random (incompressible) 2048-bit moduli: ~1.6 MB zipped.
   const keys = Array.from({ length: 2500 }, (_, i) => {
-    const n = require('node:crypto').randomBytes(256);
+    const n = crypto.randomBytes(256);
     n[0] |= 0x80;
     n[255] |= 1;
     return { kty: 'RSA', kid: `filler-${i}`, n: n.toString('base64url'), e: 'AQAB' };
@@ -118,7 +117,7 @@ test('a bundle over the 1 MB limit leaves neither it nor the last bundle behind'
 
 test('a missing WebAssembly package is one line, not a stack trace', () => {
   const out = temporaryDir('edgeguard-no-pkg-');
-  const refused = bundle(path.join(DIST, 'lambda', 'config.json'), out, path.join(out, 'no-such-pkg'));
+  const refused = bundle(SHIPPED_CONFIG, out, path.join(out, 'no-such-pkg'));
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /^bundle: cannot load the WebAssembly package in .*no-such-pkg \(MODULE_NOT_FOUND\): build it with `make wasm`\n$/);
 });

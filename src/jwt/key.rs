@@ -137,14 +137,13 @@ impl KeyMaterial {
                 }
                 // Checked here, not only by the pure-Rust backend's parser, so that the
                 // bundle (whose node:crypto imports such a key) refuses it as the CLI does.
-                if modulus.last().is_none_or(|low| low & 1 == 0) {
+                if !is_odd(&modulus) {
                     return Err(KeyProblem::RsaModulusEven);
                 }
                 // An odd exponent from 3 to 2^33 - 1, as the pure-Rust backend requires (an
                 // even one would also let `s` and `n - s` both verify).
                 let e = bytes("e")?;
-                let odd = e.last().is_some_and(|low| low & 1 == 1);
-                if !odd || significant_bits(&e) < 2 || significant_bits(&e) > 33 {
+                if !is_odd(&e) || significant_bits(&e) < 2 || significant_bits(&e) > 33 {
                     return Err(KeyProblem::Malformed);
                 }
                 (KeyKind::Rsa, modulus_bits.div_ceil(8))
@@ -236,6 +235,11 @@ impl ParsedKey {
         };
         key.ok_or(KeyProblem::Malformed)
     }
+}
+
+/// Whether a big-endian unsigned integer is odd (an empty one, zero, is not).
+fn is_odd(bytes: &[u8]) -> bool {
+    bytes.last().is_some_and(|low| low & 1 == 1)
 }
 
 /// Bit length of a big-endian unsigned integer, ignoring leading zero bytes.
