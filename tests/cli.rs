@@ -107,16 +107,47 @@ fn an_output_that_cannot_be_written_is_one_line_and_status_2() {
     );
 }
 
+/// `edgeguard check-config` on a file holding `bytes`, in a folder of its own named `name`.
+fn check_config_of(name: &str, bytes: &[u8]) -> (i32, String, String) {
+    let dir = std::env::temp_dir().join(format!("edgeguard-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.json");
+    std::fs::write(&path, bytes).unwrap();
+    let outcome = edgeguard(&["check-config", path.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).unwrap(); // before any assertion can end the test
+    outcome
+}
+
 #[test]
 fn a_config_that_is_not_utf8_is_named_as_such() {
-    let dir = std::env::temp_dir().join(format!("edgeguard-cli-utf8-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("latin1.json");
-    std::fs::write(&path, b"{\"issuers\": \"caf\xe9\"}").unwrap();
-    let (code, _, stderr) = edgeguard(&["check-config", path.to_str().unwrap()]);
-    std::fs::remove_dir_all(&dir).unwrap();
+    let (code, _, stderr) = check_config_of("utf8", b"{\"issuers\": \"caf\xe9\"}");
     assert_eq!(code, 2);
     assert!(stderr.contains("not UTF-8 text"), "{stderr}");
+}
+
+/// The example, valid as it is, with its `cacheKey.secret` given a second time: each copy
+/// would pass alone, so only the duplicate can be what is reported.
+#[test]
+fn a_member_named_twice_is_reported_at_its_path_without_either_value() {
+    let example = include_str!("../examples/config.json");
+    let secret_at = example.find("\"secret\"").unwrap();
+    let second = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=";
+    let edited = format!(
+        "{}\"secret\": \"{second}\", {}",
+        &example[..secret_at],
+        &example[secret_at..]
+    );
+    let (code, stdout, _) = check_config_of("twice", edited.as_bytes());
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("$.cacheKey.secret: appears twice in its object"),
+        "{stdout}"
+    );
+    let first = example[secret_at..].split('"').nth(3).unwrap();
+    assert!(
+        !stdout.contains(first) && !stdout.contains(second),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -95,6 +95,22 @@ test('a key the CLI refuses is refused by the bundle too: an even RSA modulus', 
   assert.ok(refused.stderr.includes(`$.issuers[0].jwks.keys[${at}]: the RSA modulus is even`), refused.stderr);
 });
 
+test('a member named twice in the config is refused, whichever copy a reader would keep', () => {
+  // JSON.parse and serde_json keep the last copy, a reader that scans for a member the
+  // first: the bundle must not ship a config that two tools could read two ways.
+  const out = temporaryDir('edgeguard-duplicate-');
+  const text = fs.readFileSync(SHIPPED_CONFIG, 'utf8');
+  const { secret } = JSON.parse(text).cacheKey, other = crypto.randomBytes(32).toString('base64');
+  const config = path.join(out, 'twice.json');
+  fs.writeFileSync(config, text.replace(`"secret": "${secret}"`, `"secret": "${secret}", "secret": "${other}"`));
+  assert.notEqual(fs.readFileSync(config, 'utf8'), text, 'the test must edit the shipped config');
+  const refused = bundle(config, out);
+  assert.equal(refused.status, 1, refused.stdout);
+  assert.ok(refused.stderr.includes('$.cacheKey.secret: appears twice in its object'), refused.stderr);
+  assert.ok(!refused.stderr.includes(secret) && !refused.stderr.includes(other));
+  assert.ok(!fs.existsSync(path.join(out, 'edgeguard-lambda.zip')));
+});
+
 test('a bundle over the 1 MB limit leaves neither it nor the last bundle behind', () => {
   const out = temporaryDir('edgeguard-oversized-');
   assert.equal(bundle(SHIPPED_CONFIG, out).status, 0);

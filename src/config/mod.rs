@@ -5,6 +5,7 @@
 //! carries its JSON path and no message ever quotes a value: a mistyped secret or key must
 //! not end up in a build log.
 
+mod duplicates;
 mod headers;
 mod issuers;
 mod json;
@@ -15,6 +16,7 @@ use base64::Engine as _;
 use serde_json::Value;
 use zeroize::Zeroize;
 
+use self::duplicates::duplicate_members;
 pub use self::headers::problem_with_header_name;
 use self::issuers::parse_issuers;
 pub use self::json::key_path;
@@ -164,6 +166,12 @@ impl Config {
                 return Err(report);
             }
         };
+        for path in duplicate_members(bytes) {
+            report.add(
+                &path,
+                "appears twice in its object: JSON readers differ on which one counts",
+            );
+        }
         let config = parse_config(&value, &mut report);
         scrub_strings(&mut value);
         match config {

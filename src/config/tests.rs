@@ -20,7 +20,11 @@ fn base() -> Value {
 }
 
 fn problems(value: &Value) -> Vec<(String, String)> {
-    match Config::from_json(&value.to_string()) {
+    problems_of(&value.to_string())
+}
+
+fn problems_of(text: &str) -> Vec<(String, String)> {
+    match Config::from_json(text) {
         Ok(_) => Vec::new(),
         Err(report) => report
             .problems
@@ -222,6 +226,35 @@ fn reports_never_echo_secrets_or_key_material() {
     let report = Config::from_json("{\"cacheKey\": {\"secret\": \"abc").unwrap_err();
     assert_eq!(report.problems.len(), 1);
     assert!(!report.to_string().contains("abc"));
+}
+
+/// A member named twice is refused even when each copy alone is valid: serde_json would keep
+/// the last secret, a reader that keeps the first another one. The other problems are still
+/// listed, and neither value is shown.
+#[test]
+fn a_member_named_twice_is_refused_at_its_path() {
+    let first = "B".repeat(44);
+    let second = "C".repeat(44);
+    let text = base().to_string().replacen(
+        &format!(r#""secret":"{first}""#),
+        &format!(r#""secret":"{first}","secret":"{second}","header":"x-a","header":"x-b""#),
+        1,
+    );
+    assert!(text.contains(&second), "the test must edit the base config");
+    let report = Config::from_json(&text).unwrap_err();
+    let paths: Vec<&str> = report.problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(paths, ["$.cacheKey.secret", "$.cacheKey.header"]);
+    assert!(report.problems[0].message.contains("twice"));
+    let shown = report.to_string();
+    assert!(!shown.contains(&first) && !shown.contains(&second));
+
+    let mut value = base();
+    value["clockSkewSeconds"] = json!(301);
+    let text = value
+        .to_string()
+        .replacen(r#""path":"*""#, r#""path":"*","path":"/*""#, 1);
+    let paths: Vec<String> = problems_of(&text).into_iter().map(|(p, _)| p).collect();
+    assert_eq!(paths, ["$.routes[1].path", "$.clockSkewSeconds"]);
 }
 
 #[test]
