@@ -35,8 +35,11 @@ tools: node_modules/.package-lock.json
 	@# No --locked: the lockfile pins a webpki-roots release the registry no longer serves.
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" \
 	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	@rustfmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1 \
+	@cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1 \
 	  || rustup component add rustfmt clippy
+	@# rustup-init puts a link per tool beside cargo; without them, adding a component is not enough.
+	@cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1 \
+	  || { echo "cannot run cargo fmt or cargo clippy although rustup has both: its cargo-fmt and cargo-clippy links are missing from PATH (running rustup-init again restores them)" >&2; exit 1; }
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
