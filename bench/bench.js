@@ -861,6 +861,12 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     rs256_repeat: warm.repeat.ours.us / warm.repeat.ajv.us,
     cold_start: cold.ours.totalMs.median / cold.peer.totalMs.median,
   };
+  // Each repeat times ours and verifySync on the same tokens (measureFirstSight), so the ratio
+  // of repeat k's two blocks is a paired ratio: its spread is this run's noise on the goal.
+  const paired = (a) => {
+    const each = warm[a].ours.samples.map((us, k) => us / warm[a].ajv.samples[k]);
+    return { median: median(each), min: Math.min(...each), max: Math.max(...each), repeats: each.length };
+  };
   const R = warm.response;
   const result = {
     zip_bytes: zipBytes,
@@ -880,6 +886,7 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     origin_response_us: R.originResponse.us,
     viewer_response_us: R.viewerResponse.us,
     response_ratios_to_empty: { origin_response: R.originResponse.us / R.empty.us, viewer_response: R.viewerResponse.us / R.empty.us },
+    paired_ratios: Object.fromEntries(ALGS.map((a) => [`${a.toLowerCase()}_first`, paired(a)])),
     extra_ratios: Object.fromEntries(ALGS.flatMap((a) => [
       [`${a.toLowerCase()}_first_vs_jose`, warm[a].ours.us / warm[a].jose.us],
       [`${a.toLowerCase()}_first_vs_peer_handler`, warm[a].ours.us / warm[a].peerHandler.us],
@@ -899,6 +906,8 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
   result.seconds = msSince(started) / 1e3;
 
   for (const [k, v] of Object.entries(ratios)) check(`ratio ${k} is a finite positive number`, Number.isFinite(v) && v > 0, String(v));
+  check('paired first-sight ratios: one a repeat, the median between min and max',
+    Object.values(result.paired_ratios).every((p) => p.repeats === S.repeats && p.min > 0 && p.min <= p.median && p.median <= p.max));
   check('response ratios are finite positive numbers', Object.values(result.response_ratios_to_empty).every((v) => Number.isFinite(v) && v > 0));
   check('zip sizes are known', zipBytes > 0 && peer.zipBytes > 0 && cognitoAtEdge.zipBytes > 0);
   for (const kind of ['ours', 'peer']) {
@@ -940,6 +949,11 @@ function printTables(res, warm, cold, rss, peer, S, outPath) {
   print(`| warm viewer-request, seen before, RS256 | ${fmtUs(rep.ours.us)} | ${fmtUs(rep.ajv.us)} | ${fmtRatio(rep.ours.us / rep.ajv.us)} | ≤ 0.25× | ${goal(rep.ours.us / rep.ajv.us, 0.25)} |`);
   const c = cold;
   print(`| cold start: require + init + first request, RS256 (ms, median of ${c.ours.runs}) | ${c.ours.totalMs.median.toFixed(2)} ms | ${c.peer.totalMs.median.toFixed(2)} ms | ${fmtRatio(res.ratios.cold_start)} | ≤ 1.00× | ${goal(res.ratios.cold_start, 1)} |`);
+  print();
+  const pairedText = (p) => `${p.median.toFixed(3)} [${p.min.toFixed(3)}–${p.max.toFixed(3)}]`;
+  print(`First sight, paired: ours ÷ verifySync on the same ${S.firstIters} tokens in each of the ${S.repeats} repeats, median [min–max]: `
+    + `${ALGS.map((a) => `${a} ${pairedText(res.paired_ratios[`${a.toLowerCase()}_first`])}`).join(', ')}. `
+    + 'A range that spans 1.000 is parity within this run\'s noise; "met" above compares the medians.');
   print();
   print('| response trigger | edgeguard µs/op | empty async handler µs/op | ratio to empty | goal | met |');
   print('|---|---:|---:|---:|---:|:---:|');
