@@ -140,7 +140,7 @@ fn a_member_named_twice_is_reported_at_its_path_without_either_value() {
     let (code, stdout, _) = check_config_of("twice", edited.as_bytes());
     assert_eq!(code, 1, "{stdout}");
     assert!(
-        stdout.contains("$.cacheKey.secret: appears twice in its object"),
+        stdout.contains("$.cacheKey.secret: appears more than once in its object"),
         "{stdout}"
     );
     let first = example[secret_at..].split('"').nth(3).unwrap();

@@ -108,13 +108,21 @@ pub(super) fn field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a V
     obj.get(name)
 }
 
-/// The JSON path of member `name` under `path`.
+/// The JSON path of member `name` under `path`. Names can come from the file (an unknown
+/// field, a repeated member): their control characters are written escaped (`\u{a}`), so a
+/// name can neither start a report line of its own nor send a terminal escape.
 #[inline(never)]
 pub(super) fn at(path: &str, name: &str) -> String {
     let mut out = String::with_capacity(path.len() + 1 + name.len());
     out.push_str(path);
     out.push('.');
-    out.push_str(name);
+    for c in name.chars() {
+        if c.is_control() {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
     out
 }
 
@@ -162,5 +170,13 @@ mod tests {
         }
         assert_eq!(key_path(12, 0), "$.issuers[12].jwks.keys[0]");
         assert_eq!(at("$.token", "header"), "$.token.header");
+    }
+
+    #[test]
+    fn a_name_from_the_file_cannot_forge_a_report_line_or_a_terminal_escape() {
+        assert_eq!(
+            at("$", "x\n$.token: fine\u{1b}[31m\té"),
+            "$.x\\u{a}$.token: fine\\u{1b}[31m\\u{9}é"
+        );
     }
 }

@@ -16,7 +16,7 @@ use base64::Engine as _;
 use serde_json::Value;
 use zeroize::Zeroize;
 
-use self::duplicates::duplicate_members;
+use self::duplicates::{read_config_json, ConfigJson};
 pub use self::headers::problem_with_header_name;
 use self::issuers::parse_issuers;
 pub use self::json::key_path;
@@ -151,8 +151,11 @@ impl Config {
         let mut report = ConfigReport::default();
         // From bytes, as tokens are read: one copy of serde_json's parser in the module,
         // compiled once per cold start (`from_str` would instantiate a second).
-        let mut value: Value = match serde_json::from_slice(bytes) {
-            Ok(value) => value,
+        let ConfigJson {
+            mut value,
+            repeated,
+        } = match read_config_json(bytes) {
+            Ok(read) => read,
             Err(err) => {
                 // serde_json's message can quote input; keep only the position.
                 report.add(
@@ -166,10 +169,10 @@ impl Config {
                 return Err(report);
             }
         };
-        for path in duplicate_members(bytes) {
+        for path in repeated {
             report.add(
                 &path,
-                "appears twice in its object: JSON readers differ on which one counts",
+                "appears more than once in its object: JSON readers differ on which copy counts",
             );
         }
         let config = parse_config(&value, &mut report);
