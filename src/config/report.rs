@@ -14,7 +14,8 @@ pub struct ConfigProblem {
 /// All problems found in a config. Never empty when returned as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ConfigReport {
-    /// The problems, in document order.
+    /// The problems, in the order they were found: members named more than once first, then
+    /// the rest as the validation walks the file (the sections in a fixed order, not the file's).
     pub problems: Vec<ConfigProblem>,
 }
 
