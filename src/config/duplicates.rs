@@ -112,95 +112,103 @@ impl<'de> Visitor<'de> for Read<'_> {
 
 #[cfg(test)]
 mod tests {
-    use proptest::prelude::*;
     use serde_json::Value;
 
     use super::read_config_json;
-    use crate::config::json::{at, element};
-    use crate::config::Config;
 
-    /// JSON built to have repeated names: objects draw them from a pool of three, each
-    /// written plainly or as a `\u` escape, so plain and escaped spellings of one name meet.
-    #[derive(Debug, Clone)]
-    enum Tree {
-        Leaf(&'static str),
-        Array(Vec<Tree>),
-        Object(Vec<(usize, bool, Tree)>),
-    }
+    #[cfg(not(target_arch = "wasm32"))] // proptest is a native dev-dependency
+    mod property {
+        use proptest::prelude::*;
+        use serde_json::Value;
 
-    const NAMES: [&str; 3] = ["a", "b", "secret"];
+        use super::read_config_json;
+        use crate::config::json::{at, element};
+        use crate::config::Config;
 
-    fn arb_tree() -> impl Strategy<Value = Tree> {
-        let leaf = prop::sample::select(vec!["null", "true", "-2.5e3", "7", "\"s\"", "{}", "[]"])
-            .prop_map(Tree::Leaf);
-        leaf.prop_recursive(4, 48, 6, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Tree::Array),
-                prop::collection::vec((0..NAMES.len(), any::<bool>(), inner), 0..6)
-                    .prop_map(Tree::Object),
-            ]
-        })
-    }
-
-    fn text_of(tree: &Tree) -> String {
-        match tree {
-            Tree::Leaf(text) => (*text).to_owned(),
-            Tree::Array(items) => format!(
-                "[{}]",
-                items.iter().map(text_of).collect::<Vec<_>>().join(",")
-            ),
-            Tree::Object(members) => {
-                let written: Vec<String> = members
-                    .iter()
-                    .map(|(n, escaped, value)| {
-                        let name = NAMES[*n];
-                        let first = if *escaped {
-                            format!("\\u{:04x}", name.as_bytes()[0])
-                        } else {
-                            name[..1].to_owned()
-                        };
-                        format!("\"{first}{}\":{}", &name[1..], text_of(value))
-                    })
-                    .collect();
-                format!("{{{}}}", written.join(","))
-            }
+        /// JSON built to have repeated names: objects draw them from a pool of three, each
+        /// written plainly or as a `\u` escape, so plain and escaped spellings of one name meet.
+        #[derive(Debug, Clone)]
+        enum Tree {
+            Leaf(&'static str),
+            Array(Vec<Tree>),
+            Object(Vec<(usize, bool, Tree)>),
         }
-    }
 
-    /// The paths `read_config_json` must report, worked out from the tree, not from text.
-    fn repeats_in(tree: &Tree, path: &str, out: &mut Vec<String>) {
-        match tree {
-            Tree::Leaf(_) => {}
-            Tree::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    repeats_in(item, &element(path, i), out);
+        const NAMES: [&str; 3] = ["a", "b", "secret"];
+
+        fn arb_tree() -> impl Strategy<Value = Tree> {
+            let leaf =
+                prop::sample::select(vec!["null", "true", "-2.5e3", "7", "\"s\"", "{}", "[]"])
+                    .prop_map(Tree::Leaf);
+            leaf.prop_recursive(4, 48, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..5).prop_map(Tree::Array),
+                    prop::collection::vec((0..NAMES.len(), any::<bool>(), inner), 0..6)
+                        .prop_map(Tree::Object),
+                ]
+            })
+        }
+
+        fn text_of(tree: &Tree) -> String {
+            match tree {
+                Tree::Leaf(text) => (*text).to_owned(),
+                Tree::Array(items) => format!(
+                    "[{}]",
+                    items.iter().map(text_of).collect::<Vec<_>>().join(",")
+                ),
+                Tree::Object(members) => {
+                    let written: Vec<String> = members
+                        .iter()
+                        .map(|(n, escaped, value)| {
+                            let name = NAMES[*n];
+                            let first = if *escaped {
+                                format!("\\u{:04x}", name.as_bytes()[0])
+                            } else {
+                                name[..1].to_owned()
+                            };
+                            format!("\"{first}{}\":{}", &name[1..], text_of(value))
+                        })
+                        .collect();
+                    format!("{{{}}}", written.join(","))
                 }
             }
-            Tree::Object(members) => {
-                for (i, (n, _, value)) in members.iter().enumerate() {
-                    let path_here = at(path, NAMES[*n]);
-                    // Reported at a name's second copy only.
-                    if members[..i].iter().filter(|(m, _, _)| m == n).count() == 1 {
-                        out.push(path_here.clone());
+        }
+
+        /// The paths `read_config_json` must report, worked out from the tree, not from text.
+        fn repeats_in(tree: &Tree, path: &str, out: &mut Vec<String>) {
+            match tree {
+                Tree::Leaf(_) => {}
+                Tree::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        repeats_in(item, &element(path, i), out);
                     }
-                    repeats_in(value, &path_here, out);
+                }
+                Tree::Object(members) => {
+                    for (i, (n, _, value)) in members.iter().enumerate() {
+                        let path_here = at(path, NAMES[*n]);
+                        // Reported at a name's second copy only.
+                        if members[..i].iter().filter(|(m, _, _)| m == n).count() == 1 {
+                            out.push(path_here.clone());
+                        }
+                        repeats_in(value, &path_here, out);
+                    }
                 }
             }
         }
-    }
 
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
 
-        #[test]
-        fn reads_as_serde_json_does_and_finds_every_repeat(tree in arb_tree()) {
-            let text = text_of(&tree);
-            let read = read_config_json(text.as_bytes()).unwrap();
-            prop_assert_eq!(&read.value, &serde_json::from_str::<Value>(&text).unwrap());
-            let mut expected = Vec::new();
-            repeats_in(&tree, "$", &mut expected);
-            prop_assert_eq!(read.repeated, expected);
-            let _ = Config::from_json(&text); // and the config reader around it never panics
+            #[test]
+            fn reads_as_serde_json_does_and_finds_every_repeat(tree in arb_tree()) {
+                let text = text_of(&tree);
+                let read = read_config_json(text.as_bytes()).unwrap();
+                prop_assert_eq!(&read.value, &serde_json::from_str::<Value>(&text).unwrap());
+                let mut expected = Vec::new();
+                repeats_in(&tree, "$", &mut expected);
+                prop_assert_eq!(read.repeated, expected);
+                let _ = Config::from_json(&text); // and the config reader around it never panics
+            }
         }
     }
 
