@@ -13,6 +13,8 @@ PKG := target/wasm-pkg
 WASM_PACK_VERSION := 0.15.1
 # wasm-bindgen-cli must equal the wasm-bindgen crate pinned in Cargo.toml.
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+# What `lint` runs: `cargo fmt` and `cargo clippy`, as cargo finds them.
+HAVE_FMT_AND_CLIPPY := cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1
 
 .PHONY: help setup tools build wasm bundle cli test test-rust test-wasm test-node lint fmt demo replay bench clean
 
@@ -35,10 +37,9 @@ tools: node_modules/.package-lock.json
 	@# No --locked: the lockfile pins a webpki-roots release the registry no longer serves.
 	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" \
 	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	@cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1 \
-	  || rustup component add rustfmt clippy
+	@$(HAVE_FMT_AND_CLIPPY) || rustup component add rustfmt clippy
 	@# rustup-init puts a link per tool beside cargo; without them, adding a component is not enough.
-	@cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1 \
+	@$(HAVE_FMT_AND_CLIPPY) \
 	  || { echo "cannot run cargo fmt or cargo clippy although rustup has both: its cargo-fmt and cargo-clippy links are missing from PATH (running rustup-init again restores them)" >&2; exit 1; }
 
 node_modules/.package-lock.json: package.json package-lock.json

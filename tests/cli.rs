@@ -32,21 +32,15 @@ fn check_config_accepts_the_example() {
 
 #[test]
 fn check_config_reports_problems_by_path_without_secrets() {
-    let dir = std::env::temp_dir().join(format!("edgeguard-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bad.json");
     let secret = "c2VjcmV0LXNob3J0LXZhbHVl";
-    std::fs::write(
-        &path,
-        format!(
-            r#"{{"issuers":[],"cacheKey":{{"header":"X-Cache","secret":"{secret}"}},"routes":[]}}"#
-        ),
-    )
-    .unwrap();
-    let (code, stdout, _) = edgeguard(&["check-config", path.to_str().unwrap()]);
-    let (missing_code, _, missing_stderr) =
-        edgeguard(&["check-config", dir.join("missing.json").to_str().unwrap()]);
-    std::fs::remove_dir_all(&dir).unwrap(); // before any assertion can end the test
+    let bad = format!(
+        r#"{{"issuers":[],"cacheKey":{{"header":"X-Cache","secret":"{secret}"}},"routes":[]}}"#
+    );
+    let (code, stdout, _) = check_config_of("bad", bad.as_bytes());
+    let missing = std::env::temp_dir()
+        .join(format!("edgeguard-cli-missing-{}", std::process::id()))
+        .join("config.json");
+    let (missing_code, _, missing_stderr) = edgeguard(&["check-config", missing.to_str().unwrap()]);
     assert_eq!(code, 1);
     for expected in [
         "$.issuers",
