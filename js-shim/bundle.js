@@ -2,8 +2,11 @@
 // Build tool (not shipped): node js-shim/bundle.js --config FILE --pkg DIR --out DIR
 // Validates the config with the same WebAssembly core that will run it, assembles
 // <out>/lambda/ with that core pre-initialised with the config (js-shim/snapshot.js) and
-// writes <out>/edgeguard-lambda.zip (deterministic: fixed timestamps).
+// writes <out>/edgeguard-lambda.zip (deterministic: fixed timestamps) and, beside it,
+// <out>/edgeguard-lambda.manifest.json: the SHA-256 of the zip and of its config, which
+// the Terraform module compares with the files it is given (it cannot read a zip).
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
@@ -100,9 +103,11 @@ function main() {
   // behind: no earlier bundle passes for this config, and no oversized zip for a deployable one.
   const lambdaDir = path.join(opts.out, 'lambda');
   const zipPath = path.join(opts.out, 'edgeguard-lambda.zip');
+  const manifestPath = path.join(opts.out, 'edgeguard-lambda.manifest.json');
   const clear = () => {
     fs.rmSync(lambdaDir, { recursive: true, force: true });
     fs.rmSync(zipPath, { force: true });
+    fs.rmSync(manifestPath, { force: true });
   };
   const abandon = (message) => {
     clear();
@@ -137,6 +142,8 @@ function main() {
   // The module written starts with its config read: an engine built from config.json says so.
   if (!startsPreinitialized(lambdaDir)) abandon('the pre-initialised module did not take its own config');
   fs.writeFileSync(zipPath, archive);
+  const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
+  fs.writeFileSync(manifestPath, `${JSON.stringify({ zipSha256: sha256(archive), configSha256: sha256(configBytes) }, null, 2)}\n`);
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`bundle: ${zipPath} ${archive.length} bytes (${kb(archive.length)}; limit ${kb(LIMIT)})\n${sizes}`);
 }

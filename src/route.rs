@@ -84,8 +84,8 @@ impl PathPattern {
         if !(pattern.starts_with('/') || pattern.starts_with('*')) {
             return Err("a path pattern starts with `/` or `*`");
         }
-        if !pattern.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err("a path pattern uses visible ASCII only (no spaces or control characters)");
+        if !pattern.bytes().all(is_path_pattern_byte) {
+            return Err("a path pattern uses only the characters CloudFront accepts in one: letters, digits and _ - . * ? $ / ~ \" ' @ : + &");
         }
         Ok(PathPattern(pattern.to_owned()))
     }
@@ -105,6 +105,12 @@ impl PathPattern {
     pub fn matches_ignoring_case(&self, path: &str) -> bool {
         glob(self.0.as_bytes(), path.as_bytes(), true)
     }
+}
+
+/// The characters CloudFront accepts in a path pattern ("Path pattern" in the CloudFront
+/// Developer Guide): a pattern it would refuse must fail `make bundle`, not the deploy.
+fn is_path_pattern_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b"_-.*?$/~\"'@:+&".contains(&byte)
 }
 
 fn glob(pattern: &[u8], text: &[u8], fold_case: bool) -> bool {
@@ -486,6 +492,25 @@ mod tests {
         assert!(PathPattern::new("/a b").is_err());
         assert!(PathPattern::new("/é").is_err());
         assert!(PathPattern::new(&format!("/{}", "a".repeat(255))).is_err());
+        // Characters CloudFront refuses in a path pattern: the deploy would fail.
+        for refused in [
+            "/api;v1/*",
+            "/a%2Fb",
+            "/x,y(z)",
+            "/a\\*b",
+            "/a#b",
+            "/a[b]",
+            "/{a}",
+        ] {
+            assert!(PathPattern::new(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn every_character_cloudfront_accepts_is_accepted() {
+        for accepted in ["/a?c", "/files/*.jpg", "/A-Z_0.9", "/~user/$x/'q'\"@:+&"] {
+            assert!(PathPattern::new(accepted).is_ok(), "{accepted}");
+        }
     }
 
     #[test]

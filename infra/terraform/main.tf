@@ -121,12 +121,16 @@ resource "aws_cloudfront_cache_policy" "identity_origin" {
   }
 }
 
+# MinTTL 0, and the cache-key header in the key: CloudFront picks a behaviour by the
+# raw path, and the function may read the same request as a user's (CONTRACT §4:
+# `/Account`, `/static/..%2Faccount`). Its no-store answer is then never stored, and
+# anything stored or collapsed stays per user. Public requests never carry the header.
 resource "aws_cloudfront_cache_policy" "public" {
   count = local.needs_public_policy ? 1 : 0
 
   name        = "${var.name}-public"
-  comment     = "edgeguard public routes: the origin decides"
-  min_ttl     = var.public_cache_policy.min_ttl
+  comment     = "edgeguard public routes: the origin decides; MinTTL 0, key on ${local.cache_key_header}"
+  min_ttl     = 0
   default_ttl = var.public_cache_policy.default_ttl
   max_ttl     = var.public_cache_policy.max_ttl
 
@@ -134,12 +138,9 @@ resource "aws_cloudfront_cache_policy" "public" {
     enable_accept_encoding_gzip   = true
     enable_accept_encoding_brotli = true
     headers_config {
-      header_behavior = length(var.public_cache_policy.headers) > 0 ? "whitelist" : "none"
-      dynamic "headers" {
-        for_each = length(var.public_cache_policy.headers) > 0 ? [1] : []
-        content {
-          items = var.public_cache_policy.headers
-        }
+      header_behavior = "whitelist"
+      headers {
+        items = local.public_key_headers
       }
     }
     cookies_config {
@@ -179,7 +180,7 @@ resource "aws_cloudfront_origin_request_policy" "edgeguard" {
 
 locals {
   cache_policy_ids = merge(
-    { for name, id in local.public_managed_cache_policy_ids : "managed:${name}" => id },
+    { "managed:CachingDisabled" = local.caching_disabled_id },
     { for ttl, p in aws_cloudfront_cache_policy.per_user : "per-user:${ttl}" => p.id },
     { for p in aws_cloudfront_cache_policy.identity_origin : "identity-origin" => p.id },
     { for p in aws_cloudfront_cache_policy.public : "public" => p.id },
@@ -312,7 +313,9 @@ resource "aws_cloudfront_distribution" "this" {
     cloudfront_default_certificate = var.acm_certificate_arn == null
     acm_certificate_arn            = var.acm_certificate_arn
     ssl_support_method             = var.acm_certificate_arn == null ? null : "sni-only"
-    minimum_protocol_version       = "TLSv1.2_2021"
+    # With the *.cloudfront.net certificate CloudFront fixes TLSv1 and the provider
+    # refuses another value (a plan that never settles); with a certificate, TLS 1.2.
+    minimum_protocol_version = var.acm_certificate_arn == null ? "TLSv1" : "TLSv1.2_2021"
   }
 
   lifecycle {

@@ -14,16 +14,9 @@ locals {
   ]
   forbidden_header_prefixes = ["x-amz-", "x-amzn-", "x-edge-", "cloudfront-"]
 
-  # Managed cache policies a public route may use. CachingOptimized and its
-  # uncompressed variant have MinTTL 1 s, so they are allowed on public routes only.
-  public_managed_cache_policy_ids = {
-    "CachingOptimized"                          = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-    "CachingOptimizedForUncompressedObjects"    = "b2884449-e4de-46a7-ac36-70bc7f1ddd6d"
-    "CachingDisabled"                           = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-    "UseOriginCacheControlHeaders"              = "83da9c7e-98b4-4e11-a168-04f0df8e2c65"
-    "UseOriginCacheControlHeaders-QueryStrings" = "4cc15a8a-d715-48a4-82b8-cc0b614638fe"
-  }
-  caching_disabled_id = local.public_managed_cache_policy_ids["CachingDisabled"]
+  # The one managed cache policy used: no-store routes, the fail-closed default,
+  # and public routes with public_cache_policy.managed_policy = "CachingDisabled".
+  caching_disabled_id = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 
   # Error codes CloudFront may cache (platform.md §4.10): cached for 0 s.
   error_codes = [400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504]
@@ -57,8 +50,9 @@ locals {
     index = null, path = "*", access = "authenticated", cache = "no-store", max_age = 0, kind = "no-store"
   }
 
-  public_policy_key = (var.public_cache_policy.managed_policy != null ?
-  "managed:${var.public_cache_policy.managed_policy}" : "public")
+  public_policy_key = var.public_cache_policy.managed_policy == null ? "public" : "managed:CachingDisabled"
+  # The public policy keys on the cache-key header too: public requests never carry it.
+  public_key_headers = distinct(concat([local.cache_key_header], [for h in var.public_cache_policy.headers : lower(h)]))
 
   behaviours = [
     for r in concat(local.ordered_routes, [local.default_route]) : merge(r, {

@@ -67,6 +67,13 @@ variable "config_path" {
     error_message = "$.routes must be a non-empty list; each route needs a path (1 to 255 characters), access public|optional|authenticated and cache origin|per-user|no-store."
   }
   validation {
+    # The characters CloudFront accepts in a path pattern; the core checks the same.
+    condition = try(alltrue([
+      for r in jsondecode(file(var.config_path)).routes : can(regex("^[A-Za-z0-9_.*?$/~\"'@:+&-]+$", r.path))
+    ]), false)
+    error_message = "$.routes: a path uses a character CloudFront refuses in a path pattern (allowed: letters, digits and _ - . * ? $ / ~ \" ' @ : + &)."
+  }
+  validation {
     condition = try(alltrue([
       for r in jsondecode(file(var.config_path)).routes :
       r.cache != "per-user" || (r.access != "public" && try(floor(r.maxAgeSeconds) == r.maxAgeSeconds && r.maxAgeSeconds > 0 && r.maxAgeSeconds <= 31536000, false))
@@ -98,6 +105,17 @@ variable "lambda_zip_path" {
       false
     )
     error_message = "lambda_zip_path must name the zip from `make bundle`, at most 1 MiB (the Lambda@Edge limit for viewer triggers)."
+  }
+  validation {
+    # `make bundle` records the SHA-256 of the zip and of its config beside the zip. A
+    # config edited (or a zip rebuilt) since would give behaviours that disagree with the
+    # routes the function enforces (CONTRACT §4), as the CDK construct refuses too.
+    condition = try(
+      jsondecode(file("${trimsuffix(var.lambda_zip_path, ".zip")}.manifest.json")).zipSha256 == filesha256(var.lambda_zip_path) &&
+      jsondecode(file("${trimsuffix(var.lambda_zip_path, ".zip")}.manifest.json")).configSha256 == filesha256(var.config_path),
+      false
+    )
+    error_message = "lambda_zip_path and config_path must come from one `make bundle` run: the manifest it writes beside the zip (edgeguard-lambda.manifest.json) must list this zip's and this config's SHA-256. Run `make bundle CONFIG=...` again after editing the config, and point config_path at dist/lambda/config.json."
   }
 }
 
@@ -160,11 +178,12 @@ variable "route_origins" {
 
 variable "public_cache_policy" {
   description = <<-EOT
-    Cache policy of public routes whose cache is "origin". Either a managed
-    policy by name (CachingOptimized is allowed here, and only here) or the
-    settings of a policy this module creates. The default stores only what the
-    origin marks cacheable, with MinTTL 0 so that private/no-store and
-    Set-Cookie responses are never stored.
+    Cache policy of public routes whose cache is "origin": the settings of the
+    policy this module creates, or managed_policy = "CachingDisabled". Like
+    every policy here it has MinTTL 0, and it keys on the cache-key header
+    (public requests never carry it): a request the function reads as a
+    user's (CONTRACT §4) can reach a public behaviour, and its no-store answer
+    must be neither stored nor shared. So CachingOptimized is refused.
   EOT
   type = object({
     managed_policy = optional(string)
@@ -178,8 +197,12 @@ variable "public_cache_policy" {
   default = {}
 
   validation {
-    condition     = var.public_cache_policy.managed_policy == null || contains(keys(local.public_managed_cache_policy_ids), coalesce(var.public_cache_policy.managed_policy, "-"))
-    error_message = "public_cache_policy.managed_policy must be one of CachingOptimized, CachingOptimizedForUncompressedObjects, CachingDisabled, UseOriginCacheControlHeaders, UseOriginCacheControlHeaders-QueryStrings (Amplify keys on Authorization and is refused)."
+    condition     = var.public_cache_policy.managed_policy == null || var.public_cache_policy.managed_policy == "CachingDisabled"
+    error_message = "public_cache_policy.managed_policy may only be CachingDisabled: CachingOptimized (MinTTL 1 s) stores private/no-store responses, and no other managed policy keys on the cache-key header."
+  }
+  validation {
+    condition     = var.public_cache_policy.min_ttl == 0
+    error_message = "public_cache_policy.min_ttl must be 0: with MinTTL > 0 CloudFront stores private/no-store and Set-Cookie responses anyway (platform.md §0.1)."
   }
   validation {
     condition = !contains(
@@ -188,25 +211,23 @@ variable "public_cache_policy" {
       ) && !contains(
       [for h in var.public_cache_policy.headers : lower(h)],
       lower(coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization"))
-    ) && length(var.public_cache_policy.headers) <= 10
-    error_message = "public_cache_policy.headers must not contain Authorization or token.header: the raw token must never be in a cache key (and at most 10 headers)."
+    ) && length(var.public_cache_policy.headers) <= 9
+    error_message = "public_cache_policy.headers must not contain Authorization or token.header: the raw token must never be in a cache key (and at most 9 headers: the cache-key header is the tenth)."
   }
   validation {
-    # Terraform does not short-circuit || and &&: every operand must evaluate.
-    condition = try(jsondecode(file(var.config_path)).token.cookie, null) == null || (
-      !contains(var.public_cache_policy.cookies, coalesce(try(jsondecode(file(var.config_path)).token.cookie, null), "\n")) &&
-      !startswith(coalesce(var.public_cache_policy.managed_policy, "-"), "UseOriginCacheControlHeaders")
-    )
-    error_message = "public_cache_policy must not put the token cookie in the cache key (UseOriginCacheControlHeaders* key on all cookies)."
+    condition     = !contains(var.public_cache_policy.cookies, coalesce(try(jsondecode(file(var.config_path)).token.cookie, null), "\n"))
+    error_message = "public_cache_policy must not put the token cookie in the cache key."
   }
   validation {
-    condition     = contains(["all", "none"], var.public_cache_policy.query_strings) && var.public_cache_policy.min_ttl >= 0 && var.public_cache_policy.min_ttl <= var.public_cache_policy.default_ttl && var.public_cache_policy.default_ttl <= var.public_cache_policy.max_ttl
-    error_message = "public_cache_policy: query_strings is all or none, and 0 <= min_ttl <= default_ttl <= max_ttl."
+    # MaxTTL 0 is caching disabled, which CloudFront accepts only without compression
+    # settings or a key: managed_policy = "CachingDisabled" is that policy.
+    condition     = contains(["all", "none"], var.public_cache_policy.query_strings) && var.public_cache_policy.default_ttl >= 0 && var.public_cache_policy.default_ttl <= var.public_cache_policy.max_ttl && var.public_cache_policy.max_ttl > 0
+    error_message = "public_cache_policy: query_strings is all or none, and 0 <= default_ttl <= max_ttl with max_ttl > 0 (to store nothing, use managed_policy = \"CachingDisabled\")."
   }
 }
 
 variable "response_headers_policy_id" {
-  description = "Response headers policy of every behaviour; null for none. Must not set Cache-Control. Default: the managed SecurityHeadersPolicy."
+  description = "Response headers policy of every behaviour; null for none. It must not set or remove Cache-Control, Expires or Pragma (the module cannot inspect a policy by id). Default: the managed SecurityHeadersPolicy."
   type        = string
   default     = "67f7725c-6f97-4210-82d7-5512b31e9d03"
   nullable    = true

@@ -71,6 +71,13 @@ test('bundling is deterministic and rejects an invalid config without echoing se
   assert.match(lossy.stderr, /not valid JSON/);
 });
 
+test('the manifest beside the zip holds the SHA-256 of the zip and of its config', () => {
+  // The Terraform module cannot read a zip: it compares these with the files it is given.
+  const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  const manifest = JSON.parse(fs.readFileSync(path.join(DIST, 'edgeguard-lambda.manifest.json'), 'utf8'));
+  assert.deepEqual(manifest, { zipSha256: sha256(ZIP), configSha256: sha256(SHIPPED_CONFIG) });
+});
+
 // The shipped config with `extra` more RSA keys appended to its first issuer's JWKS.
 function configWithRsaKeys(file, extra) {
   const parsed = JSON.parse(fs.readFileSync(SHIPPED_CONFIG, 'utf8'));

@@ -28,6 +28,10 @@ const FORBIDDEN_HEADERS = new Set([
 ]);
 const FORBIDDEN_PREFIXES = ['x-amz-', 'x-amzn-', 'x-edge-', 'cloudfront-'];
 const HEADER_TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+// The characters CloudFront accepts in a path pattern ("Path pattern" in the CloudFront
+// Developer Guide), with `*` and `?` as wildcards; the core (src/route.rs) checks the same.
+const PATH_PATTERN = /^[A-Za-z0-9_.*?$/~"'@:+&-]+$/;
+const PATH_PATTERN_PROBLEM = 'uses a character CloudFront refuses in a path pattern (allowed: letters, digits and _ - . * ? $ / ~ " \' @ : + &)';
 
 class ConfigError extends Error {
   constructor(path, message) {
@@ -108,6 +112,9 @@ function planFromConfig(config) {
     if (!isObject(r)) throw new ConfigError(path, 'must be an object');
     if (typeof r.path !== 'string' || r.path.length === 0 || r.path.length > 255) {
       throw new ConfigError(`${path}.path`, 'must be a CloudFront path pattern of 1 to 255 characters');
+    }
+    if (!PATH_PATTERN.test(r.path)) {
+      throw new ConfigError(`${path}.path`, PATH_PATTERN_PROBLEM);
     }
     if (seen.has(r.path)) {
       throw new ConfigError(`${path}.path`, `duplicates $.routes[${seen.get(r.path)}].path; CloudFront needs one behaviour per pattern`);

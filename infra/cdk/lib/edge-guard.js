@@ -186,12 +186,16 @@ class EdgeGuard extends Construct {
     };
     let publicPolicy = props.publicCachePolicy;
     const publicCachePolicy = () => {
+      // MinTTL 0: private/no-store and Set-Cookie responses are never stored. The cache-key
+      // header in the key: public requests never carry it (the function removes a client's
+      // copy), so they share one entry; a request the function reads as a user's (CONTRACT
+      // §4) carries it, and is never served to, or collapsed with, another user's.
       publicPolicy ??= new cloudfront.CachePolicy(this, 'PublicCachePolicy', {
-        comment: 'edgeguard public routes: the origin decides, MinTTL 0 so private/no-store and Set-Cookie responses are never stored',
+        comment: `edgeguard public routes: the origin decides; MinTTL 0, key on ${plan.cacheKeyHeader}`,
         minTtl: cdk.Duration.seconds(0),
         defaultTtl: cdk.Duration.seconds(0),
         maxTtl: cdk.Duration.seconds(PUBLIC_MAX_TTL),
-        headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+        headerBehavior: cloudfront.CacheHeaderBehavior.allowList(plan.cacheKeyHeader),
         queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
         cookieBehavior: cloudfront.CacheCookieBehavior.none(),
         enableAcceptEncodingGzip: true,

@@ -20,7 +20,11 @@ export interface RouteOverride {
   readonly cachePolicy?: cloudfront.ICachePolicy;
   /** Origin request policy; never one that forwards all viewer headers. @default edgeguard's */
   readonly originRequestPolicy?: cloudfront.IOriginRequestPolicy;
-  /** Response headers policy; must not set Cache-Control on identity routes. @default props.responseHeadersPolicy */
+  /**
+   * Response headers policy. On identity routes it must not set or remove Cache-Control,
+   * Expires or Pragma; on public routes it must not remove Cache-Control or replace it
+   * (Override). @default props.responseHeadersPolicy
+   */
   readonly responseHeadersPolicy?: cloudfront.IResponseHeadersPolicy;
   /** @default AllowedMethods.ALLOW_ALL */
   readonly allowedMethods?: cloudfront.AllowedMethods;
@@ -44,9 +48,11 @@ export interface EdgeGuardProps {
   /** The origin of every route without its own `routeOverrides[path].origin`. */
   readonly origin: cloudfront.IOrigin;
   /**
-   * Cache policy of public routes whose cache is "origin" (CachingOptimized is
-   * allowed here, and only here).
-   * @default MinTTL 0, DefaultTTL 0, MaxTTL 1 year, all query strings, no headers or cookies
+   * Cache policy of public routes whose cache is "origin". Like every policy here it
+   * must have MinTTL 0, and if it stores anything it must key on the cache-key header
+   * (public requests never carry it); so CachingOptimized is refused. CachingDisabled
+   * is allowed.
+   * @default MinTTL 0, DefaultTTL 0, MaxTTL 1 year, all query strings, the cache-key header, no cookies
    */
   readonly publicCachePolicy?: cloudfront.ICachePolicy;
   /** Per-route overrides keyed by the route's `path` ("*" for the default behaviour). */

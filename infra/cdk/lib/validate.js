@@ -59,8 +59,15 @@ function indexPolicies(stack) {
       origin.set(key(), fromCfnOriginRequestPolicy(rendered(stack, c).OriginRequestPolicyConfig || {}));
     } else if (c instanceof cloudfront.CfnResponseHeadersPolicy) {
       const cfg = rendered(stack, c).ResponseHeadersPolicyConfig || {};
-      const custom = ((cfg.CustomHeadersConfig || {}).Items || []).map((h) => String(h.Header).toLowerCase());
-      response.set(key(), { name: cfg.Name, customHeaders: custom });
+      const items = (config) => (config || {}).Items || [];
+      response.set(key(), {
+        name: cfg.Name,
+        customHeaders: items(cfg.CustomHeadersConfig).map((h) => ({
+          name: String(h.Header).toLowerCase(),
+          override: h.Override === true || h.Override === 'true',
+        })),
+        removedHeaders: items(cfg.RemoveHeadersConfig).map((h) => String(h.Header).toLowerCase()),
+      });
     }
   }
   return { cache, origin, response };
@@ -82,6 +89,32 @@ function carriesCookie(cookies, name) {
     case 'allExcept': return !cookies.names.includes(name);
     default: return false;
   }
+}
+
+const CACHING_HEADERS = ['cache-control', 'expires', 'pragma'];
+
+/**
+ * What a response headers policy of this app must not do to the Cache-Control the
+ * function set: on identity routes, set or remove any caching header; on public routes,
+ * where the function may still answer no-store (CONTRACT §4), remove Cache-Control or
+ * replace it (a header added only when the origin sent none is harmless there).
+ */
+function responseHeadersProblems(policy, route, where) {
+  const label = `${where}: response headers policy ${policy.name ? `"${policy.name}" ` : ''}`;
+  if (route.kind !== 'public') {
+    const set = policy.customHeaders.filter((h) => CACHING_HEADERS.includes(h.name));
+    const removed = policy.removedHeaders.filter((h) => CACHING_HEADERS.includes(h));
+    return [
+      ...set.map((h) => `${label}sets ${h.name} on an ${route.access} route`),
+      ...removed.map((h) => `${label}removes ${h} on an ${route.access} route`),
+    ];
+  }
+  return [
+    ...policy.customHeaders.filter((h) => h.name === 'cache-control' && h.override)
+      .map(() => `${label}replaces cache-control (Override) on a public route, where the function may answer no-store`),
+    ...policy.removedHeaders.filter((h) => h === 'cache-control')
+      .map(() => `${label}removes cache-control on a public route, where the function may answer no-store`),
+  ];
 }
 
 /**
@@ -147,10 +180,17 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
       if (carriesCookie(p.cookies, plan.tokenCookie)) {
         errors.push(`${label}puts the token cookie "${plan.tokenCookie}" in the cache key`);
       }
+      // Public behaviours too: CloudFront picks a behaviour by the raw path, case and all,
+      // and the function may read the same request as a user's (CONTRACT §4: `/Account`,
+      // `/static/..%2Faccount`). It then answers no-store, keyed per user; MinTTL > 0 would
+      // store that answer anyway, and a key without the user would serve it to the next.
+      if (p.minTtl > 0) {
+        errors.push(`${label}has MinTTL ${p.minTtl} on ${route.access === 'public' ? 'a' : 'an'} ${route.access} route: with MinTTL > 0 CloudFront stores private/no-store responses anyway; it must be 0 on every behaviour`);
+      }
+      if (!identity && p.maxTtl > 0 && !keyHeaders.includes(plan.cacheKeyHeader)) {
+        errors.push(`${label}stores responses of a public route without "${plan.cacheKeyHeader}" in the cache key: a request the function reads as a user's (CONTRACT §4) would share its key with everyone's; add the header (public requests never carry it) or use CachingDisabled`);
+      }
       if (identity) {
-        if (p.minTtl > 0) {
-          errors.push(`${label}has MinTTL ${p.minTtl} on an ${route.access} route: with MinTTL > 0 CloudFront stores private/no-store responses anyway; it must be 0`);
-        }
         if (route.kind === 'no-store' && (p.maxTtl > 0 || p.defaultTtl > 0)) {
           errors.push(`${label}would store responses of a no-store route: MinTTL, DefaultTTL and MaxTTL must all be 0`);
         }
@@ -195,18 +235,29 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
       }
     }
 
-    // 4. The response headers policy must not undo viewer-response's Cache-Control.
+    // 4. The response headers policy must not undo the Cache-Control the function set.
     if (b.ResponseHeadersPolicyId !== undefined) {
       const rp = lookup(b.ResponseHeadersPolicyId, MANAGED_RESPONSE_HEADERS_POLICIES, policies.response);
-      if (rp.unknown && identity) {
+      if (rp.unknown) {
         errors.push(`${where}: its response headers policy is imported and cannot be inspected; define it in this app`);
-      } else if (rp.policy && !rp.managed && identity && rp.policy.customHeaders.some((h) => h === 'cache-control' || h === 'expires' || h === 'pragma')) {
-        errors.push(`${where}: response headers policy sets a caching header (Cache-Control/Expires/Pragma) on an ${route.access} route`);
+      } else if (rp.policy && !rp.managed) {
+        errors.push(...responseHeadersProblems(rp.policy, route, where));
       }
     }
   }
 
-  // 5. Error responses: never cached across users.
+  // 5. Origins: a fixed header of the same name would replace what the function set.
+  const identityHeaders = ['authorization', plan.cacheKeyHeader, ...plan.forwardHeaders];
+  for (const origin of props.Origins || []) {
+    for (const h of origin.OriginCustomHeaders || []) {
+      const name = String(h.HeaderName).toLowerCase();
+      if (identityHeaders.includes(name)) {
+        errors.push(`origin "${origin.Id}": custom header "${name}" would replace the identity the function set; origins must not set Authorization, the cache-key header or a forwardClaims header`);
+      }
+    }
+  }
+
+  // 6. Error responses: never cached across users.
   const errs = new Map((props.CustomErrorResponses || []).map((e) => [Number(e.ErrorCode), e]));
   for (const code of ERROR_CODES) {
     const e = errs.get(code);

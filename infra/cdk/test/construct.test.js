@@ -81,10 +81,25 @@ test('per-user routes with the same maxAgeSeconds share one cache policy (20 per
   Template.fromStack(stack).resourceCountIs('AWS::CloudFront::CachePolicy', 2);
 });
 
-test('CachingOptimized is allowed on a public route', () => {
-  const { app, stack } = build(exampleConfig(), { publicCachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED });
+test('CachingDisabled is allowed on a public route', () => {
+  const { app, stack } = build(exampleConfig(), { publicCachePolicy: cloudfront.CachePolicy.CACHING_DISABLED });
   assert.deepEqual(synthErrors(app), []);
-  assert.equal(distConfig(stack).cfg.DefaultCacheBehavior.CachePolicyId, '658327ea-f89d-4fab-a63d-7e88639e58f6');
+  assert.equal(distConfig(stack).cfg.DefaultCacheBehavior.CachePolicyId, CACHING_DISABLED);
+});
+
+// CloudFront picks a behaviour by the raw path; the function may read the same request as
+// a user's (CONTRACT §4: `/Account` reaches the public `*` behaviour) and answer no-store.
+test('refuses a public cache policy that could store or share a user\'s answer', () => {
+  const { app } = build(exampleConfig(), (stack) => ({
+    routeOverrides: { '*': { cachePolicy: new cloudfront.CachePolicy(stack, 'NoUserKey', { minTtl: cdk.Duration.seconds(0) }) } },
+  }));
+  const errors = synthErrors(app);
+  assertRefused(errors, /behaviour "\*": cache policy .*stores responses of a public route without "x-user-cache-key" in the cache key/);
+
+  const optimized = build(exampleConfig(), { publicCachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED });
+  const refused = synthErrors(optimized.app);
+  assertRefused(refused, /behaviour "\*": cache policy "CachingOptimized" has MinTTL 1 on a public route: .* it must be 0 on every behaviour/);
+  assertRefused(refused, /behaviour "\*": cache policy "CachingOptimized" stores responses of a public route without "x-user-cache-key"/);
 });
 
 test('a stack outside us-east-1 still gets the function in us-east-1 and associated everywhere', () => {
@@ -272,7 +287,39 @@ test('refuses a response headers policy that sets Cache-Control on an identity r
       },
     },
   }));
-  assertRefused(synthErrors(app), /behaviour "\/api\/\*": response headers policy sets a caching header/);
+  assertRefused(synthErrors(app), /behaviour "\/api\/\*": response headers policy .*sets cache-control on an authenticated route/);
+});
+
+test('refuses a response headers policy that removes Cache-Control, on any route', () => {
+  const removing = (stack, id) => new cloudfront.ResponseHeadersPolicy(stack, id, { removeHeaders: ['Cache-Control'] });
+  const { app } = build(exampleConfig(), (stack) => ({
+    routeOverrides: { '/api/*': { responseHeadersPolicy: removing(stack, 'R1') }, '*': { responseHeadersPolicy: removing(stack, 'R2') } },
+  }));
+  const errors = synthErrors(app);
+  assertRefused(errors, /behaviour "\/api\/\*": response headers policy .*removes cache-control on an authenticated route/);
+  assertRefused(errors, /behaviour "\*": response headers policy .*removes cache-control on a public route/);
+});
+
+test('a public route may add Cache-Control where the origin sent none, but not replace it', () => {
+  const headers = (override) => ({ customHeaders: [{ header: 'Cache-Control', value: 'public, max-age=600', override }] });
+  const adding = build(exampleConfig(), (stack) => ({
+    routeOverrides: { '*': { responseHeadersPolicy: new cloudfront.ResponseHeadersPolicy(stack, 'Add', { customHeadersBehavior: headers(false) }) } },
+  }));
+  assert.deepEqual(synthErrors(adding.app), []);
+  const replacing = build(exampleConfig(), (stack) => ({
+    routeOverrides: { '*': { responseHeadersPolicy: new cloudfront.ResponseHeadersPolicy(stack, 'Replace', { customHeadersBehavior: headers(true) }) } },
+  }));
+  assertRefused(synthErrors(replacing.app), /behaviour "\*": response headers policy .*replaces cache-control \(Override\) on a public route/);
+});
+
+test('refuses an origin whose fixed headers would replace the identity the function set', () => {
+  const { app } = build(exampleConfig(), {
+    origin: new origins.HttpOrigin('origin.example.com', { customHeaders: { 'X-Auth-Sub': 'admin', 'X-User-Cache-Key': 'shared', 'X-Ok': '1' } }),
+  });
+  const errors = synthErrors(app);
+  assertRefused(errors, /origin ".*": custom header "x-auth-sub" would replace the identity the function set/);
+  assertRefused(errors, /origin ".*": custom header "x-user-cache-key" would replace the identity the function set/);
+  assert.ok(!errors.some((e) => e.includes('"x-ok"')), errors.join('\n'));
 });
 
 test('refuses a behaviour added after the construct (no function, not a route)', () => {

@@ -96,12 +96,12 @@ test('every behaviour, the default included, runs the numbered version on all th
   }
 });
 
-test('cache policies follow the routes: per-user keys on the cache-key header with MinTTL 0', () => {
+test('cache policies follow the routes: MinTTL 0 everywhere, per-user and public keys on the cache-key header', () => {
   const routes = [...plan.additional, plan.defaultRoute];
   routes.forEach((route, i) => {
     const p = cachePolicy(behaviours[i].CachePolicyId);
     const at = `route ${route.pathPattern}`;
-    if (route.kind !== 'public') assert.equal(p.minTtl, 0, `${at}: MinTTL 0`);
+    assert.equal(p.minTtl, 0, `${at}: MinTTL 0`);
     if (route.kind === 'no-store') {
       assert.equal(behaviours[i].CachePolicyId, CACHING_DISABLED, `${at}: CachingDisabled`);
     }
@@ -111,8 +111,9 @@ test('cache policies follow the routes: per-user keys on the cache-key header wi
       assert.ok(p.maxTtl >= route.maxAgeSeconds, `${at}: MaxTTL ${p.maxTtl} >= ${route.maxAgeSeconds}`);
       assert.equal(p.defaultTtl, 0, at);
     }
-    if (route.kind === 'public' && !p.managed) {
-      assert.equal(p.minTtl, 0, `${at}: the default public policy has MinTTL 0`);
+    if (route.kind === 'public') {
+      // The function may read a request CloudFront sends here as a user's (CONTRACT §4).
+      assert.deepEqual(p.headers, { behavior: 'whitelist', names: [plan.cacheKeyHeader] }, `${at}: public requests never carry it`);
     }
   });
 });

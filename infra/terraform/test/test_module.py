@@ -12,6 +12,7 @@ Run with the hcl venv: infra/.venv-hcl/bin/python -m pytest infra/terraform/test
 """
 
 import copy
+import hashlib
 import json
 import os
 import re
@@ -100,6 +101,25 @@ def cache_params(policy):
     return one(policy["parameters_in_cache_key_and_forwarded_to_origin"])
 
 
+def test_public_cache_policy_has_min_ttl_0_and_keys_on_the_cache_key_header():
+    # CloudFront picks a behaviour by the raw path; the function may read the same request
+    # as a user's (CONTRACT §4). MinTTL 0 never stores its no-store answer, and the header
+    # in the key keeps anything stored (or collapsed) per user.
+    p = MAIN["aws_cloudfront_cache_policy.public"]
+    assert p["min_ttl"] == 0
+    headers = one(cache_params(p)["headers_config"])
+    assert headers["header_behavior"] == "whitelist"
+    assert one(headers["headers"])["items"] == "${local.public_key_headers}"
+    routes = (MODULE / "routes.tf").read_text()
+    assert "public_key_headers = distinct(concat([local.cache_key_header]," in routes
+
+
+def test_tls_policy_is_set_only_with_a_certificate():
+    # With the *.cloudfront.net certificate CloudFront fixes TLSv1: another value never settles.
+    cert = one(MAIN["aws_cloudfront_distribution.this"]["viewer_certificate"])
+    assert cert["minimum_protocol_version"] == '${var.acm_certificate_arn == null ? "TLSv1" : "TLSv1.2_2021"}'
+
+
 @pytest.mark.parametrize("name", ["per_user", "identity_origin"])
 def test_identity_cache_policies_key_on_the_cache_key_header_with_min_ttl_0(name):
     p = MAIN[f"aws_cloudfront_cache_policy.{name}"]
@@ -176,9 +196,9 @@ def test_unsafe_inputs_have_validation_blocks():
         v = VARIABLES[var]
         return len(v["validation"]) if isinstance(v.get("validation"), list) else int("validation" in v)
 
-    assert count("config_path") >= 7
-    assert count("lambda_zip_path") >= 1
-    assert count("public_cache_policy") >= 4
+    assert count("config_path") >= 8
+    assert count("lambda_zip_path") >= 2
+    assert count("public_cache_policy") >= 5
     assert count("route_origins") >= 1
 
 
@@ -200,6 +220,7 @@ output "error_codes" { value = local.error_codes }
 output "needs_identity_policy" { value = local.needs_identity_policy }
 output "needs_public_policy" { value = local.needs_public_policy }
 output "public_policy_key" { value = local.public_policy_key }
+output "public_key_headers" { value = local.public_key_headers }
 """
 
 ENV = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1",
@@ -228,7 +249,18 @@ def workdir():
     shutil.rmtree(d, ignore_errors=True)
 
 
-def run_plan(workdir, config, **variables):
+def sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def write_manifest(zip_path, config_path):
+    """What `make bundle` writes beside the zip (js-shim/bundle.js)."""
+    manifest = Path(str(zip_path).removesuffix(".zip") + ".manifest.json")
+    manifest.write_text(json.dumps({"zipSha256": sha256(zip_path), "configSha256": sha256(config_path)}))
+    return manifest
+
+
+def run_plan(workdir, config, manifest=True, **variables):
     cfg = workdir / f"config-{abs(hash(json.dumps(config, sort_keys=True)))}.json"
     cfg.write_text(json.dumps(config))
     tfvars = {
@@ -237,6 +269,8 @@ def run_plan(workdir, config, **variables):
         "origins": {"default": {"domain_name": "origin.example.com"}},
         **variables,
     }
+    if manifest:
+        write_manifest(tfvars["lambda_zip_path"], cfg)
     varfile = cfg.with_suffix(".tfvars.json")
     varfile.write_text(json.dumps(tfvars))
     state = cfg.with_suffix(".tfstate")
@@ -302,10 +336,34 @@ def test_plan_optional_and_identity_origin_routes_key_per_user(workdir):
     assert out["needs_public_policy"] is False
 
 
-def test_plan_caching_optimized_allowed_on_public_routes(workdir):
-    out, err = run_plan(workdir, example(), public_cache_policy={"managed_policy": "CachingOptimized"})
+def test_plan_caching_disabled_allowed_on_public_routes(workdir):
+    out, err = run_plan(workdir, example(), public_cache_policy={"managed_policy": "CachingDisabled"})
     assert out, err
-    assert out["behaviours"][-1]["cache_policy_key"] == "managed:CachingOptimized"
+    assert out["behaviours"][-1]["cache_policy_key"] == "managed:CachingDisabled"
+    assert out["needs_public_policy"] is False
+
+
+def test_plan_public_policy_keys_on_the_cache_key_header_and_the_users_headers(workdir):
+    out, err = run_plan(workdir, example(), public_cache_policy={"headers": ["Accept-Language", "X-User-Cache-Key"]})
+    assert out, err
+    assert out["public_key_headers"] == ["x-user-cache-key", "accept-language"]
+
+
+def test_plan_refuses_a_config_edited_after_make_bundle(workdir):
+    # The function enforces the routes it was bundled with; behaviours from an edited
+    # config would disagree with them (CONTRACT §4).
+    config = example()
+    out, err = run_plan(workdir, config)  # the manifest now lists this config
+    assert out, err
+    config["routes"][1].update(access="public", cache="origin")
+    config["routes"][1].pop("maxAgeSeconds")
+    out, err = run_plan(workdir, config, manifest=False)
+    assert out is None, "a config edited after make bundle must be refused"
+    assert "must come from one `make bundle` run" in re.sub(r"\s+", " ", err), err
+    (workdir / "bundle.manifest.json").unlink()
+    out, err = run_plan(workdir, example(), manifest=False)
+    assert out is None, "a zip without its manifest must be refused"
+    assert "must come from one `make bundle` run" in re.sub(r"\s+", " ", err), err
 
 
 def test_plan_route_origins(workdir):
@@ -349,13 +407,22 @@ REFUSALS = [
     ("duplicate path patterns", mutate(lambda c: c["routes"].insert(1, copy.deepcopy(c["routes"][0]))), {}, r"same path"),
     ("unknown access level", mutate(lambda c: c["routes"][0].update(access="admin")), {}, r"access public\|optional\|authenticated"),
     ("no routes", mutate(set_(["routes"], [])), {}, r"non-empty list"),
-    ("Amplify on a public route", example(), {"public_cache_policy": {"managed_policy": "Amplify"}}, r"Amplify keys on Authorization"),
+    ("Amplify on a public route", example(), {"public_cache_policy": {"managed_policy": "Amplify"}}, r"may only be CachingDisabled"),
+    ("CachingOptimized on a public route", example(), {"public_cache_policy": {"managed_policy": "CachingOptimized"}},
+     r"may only be CachingDisabled"),
+    ("MinTTL > 0 on a public route", example(), {"public_cache_policy": {"min_ttl": 1, "default_ttl": 60}},
+     r"min_ttl must be 0"),
+    ("MaxTTL 0 on a public route", example(), {"public_cache_policy": {"max_ttl": 0}}, r"max_ttl > 0"),
+    ("a path CloudFront refuses", mutate(lambda c: c["routes"][0].update(path="/api;v1/*")), {},
+     r"character CloudFront refuses in a path pattern"),
+    ("a percent sign in a path", mutate(lambda c: c["routes"][0].update(path="/a%2Fb")), {},
+     r"character CloudFront refuses in a path pattern"),
     ("Authorization in the public cache key", example(), {"public_cache_policy": {"headers": ["Authorization"]}},
      r"must not contain Authorization"),
     ("token cookie in the public cache key", mutate(set_(["token", "cookie"], "session")),
      {"public_cache_policy": {"cookies": ["session"]}}, r"token cookie"),
-    ("token cookie with UseOriginCacheControlHeaders", mutate(set_(["token", "cookie"], "session")),
-     {"public_cache_policy": {"managed_policy": "UseOriginCacheControlHeaders"}}, r"token cookie"),
+    ("UseOriginCacheControlHeaders (keys on all cookies)", mutate(set_(["token", "cookie"], "session")),
+     {"public_cache_policy": {"managed_policy": "UseOriginCacheControlHeaders"}}, r"may only be CachingDisabled"),
     ("route_origins for a path that is not a route", example(), {"route_origins": {"/nope/*": "default"}},
      r"route_origins keys must be route paths"),
     ("origin custom header replacing the cache key", example(),
