@@ -1,6 +1,8 @@
 //! Finding the one bearer token in a request: the `Authorization`-style header first, then
 //! the token cookie when one is configured.
 
+use std::borrow::Cow;
+
 use crate::error::Error;
 
 /// Reads the token from the values of the token header (one entry per header line).
@@ -83,20 +85,47 @@ pub fn cookie_token<'a>(cookie_values: &[&'a str], name: &str) -> Result<Option<
     Ok(found.filter(|token| !token.is_empty()))
 }
 
-/// The `Cookie` header value without the cookie `name`; `None` when nothing is left.
-pub fn without_cookie(cookie_value: &str, name: &str) -> Option<String> {
-    let kept: Vec<&str> = cookie_value
-        .split(COOKIE_SEPARATORS)
-        .map(str::trim)
-        .filter(|pair| !pair.is_empty())
-        .filter(|pair| pair.split_once('=').map_or(*pair, |(n, _)| n.trim()) != name)
-        .collect();
-    (!kept.is_empty()).then(|| kept.join("; "))
+/// The `Cookie` header value without the cookie `name`, every other byte as sent: the
+/// value itself (borrowed) when it has no such cookie, `None` when nothing else is left.
+///
+/// It splits where [`cookie_token`] does, so whatever could be read as the token goes; but
+/// a comma inside another cookie's value (`prefs=a,b`, `ids="1,2"`, which browsers send as
+/// set) is kept as it was: each kept piece keeps the separator that came before it.
+pub fn without_cookie<'v>(cookie_value: &'v str, name: &str) -> Option<Cow<'v, str>> {
+    let mut kept = String::new();
+    let mut dropped = false;
+    let mut separator_before = "";
+    let mut rest = cookie_value;
+    loop {
+        let (piece, next) = match rest.find(COOKIE_SEPARATORS) {
+            Some(at) => (&rest[..at], Some(rest.split_at(at).1.split_at(1))),
+            None => (rest, None),
+        };
+        let piece_name = piece.split_once('=').map_or(piece, |(n, _)| n).trim();
+        if piece_name == name {
+            dropped = true;
+        } else if !piece.trim().is_empty() {
+            if kept.is_empty() {
+                kept.push_str(piece.trim_start());
+            } else {
+                kept.push_str(separator_before);
+                kept.push_str(piece);
+            }
+        }
+        match next {
+            Some((separator, tail)) => (separator_before, rest) = (separator, tail),
+            None => break,
+        }
+    }
+    if !dropped {
+        return Some(Cow::Borrowed(cookie_value));
+    }
+    let kept = kept.trim_end();
+    (!kept.is_empty()).then(|| Cow::Owned(kept.to_owned()))
 }
 
 /// `;` (RFC 6265), and `,` too: some servers still split on it (RFC 2965), so a token hidden
 /// after a comma must be found and removed here rather than reach the origin unverified.
-/// Neither may appear in an unquoted cookie value, so nothing legitimate is split.
 const COOKIE_SEPARATORS: [char; 2] = [';', ','];
 
 fn cookie_pairs(value: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -175,5 +204,30 @@ mod tests {
             without_cookie("a=1, token=xyz", "token").as_deref(),
             Some("a=1")
         );
+    }
+
+    #[test]
+    fn removing_the_token_cookie_leaves_every_other_byte_as_sent() {
+        // Commas inside other cookies' values are common; browsers send them as set.
+        let sent = "prefs=a,b,c; token=xyz; ids=\"1,2\"";
+        assert_eq!(
+            without_cookie(sent, "token").as_deref(),
+            Some("prefs=a,b,c; ids=\"1,2\"")
+        );
+        assert_eq!(
+            without_cookie("token=xyz;a=1 ;  b=2", "token").as_deref(),
+            Some("a=1 ;  b=2")
+        );
+        assert_eq!(
+            without_cookie("a=1; token=x, token=y", "token").as_deref(),
+            Some("a=1")
+        );
+        // No token cookie: the very value sent, not a rewritten copy.
+        let untouched = without_cookie("prefs=a,b,c;  x=1", "token");
+        assert!(matches!(
+            untouched,
+            Some(Cow::Borrowed("prefs=a,b,c;  x=1"))
+        ));
+        assert_eq!(without_cookie(" token=xyz ; ", "token"), None);
     }
 }

@@ -1,6 +1,7 @@
 //! The engine: a validated config plus a signature backend, kept for the life of a warm
 //! Lambda@Edge container, turning one event into one result and one log record.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use serde_json::Value;
@@ -24,6 +25,18 @@ use crate::policy::{
 use crate::route;
 use crate::token_cache::{CachedUser, TokenCache, TokenDigest};
 use crate::wire;
+
+/// Cache-Control fields aimed at one kind of cache: RFC 9213's `CDN-Cache-Control` and the
+/// vendors' own. A cache that obeys one ignores `Cache-Control`, so when edgeguard rewrites
+/// `Cache-Control` they go too: a CDN downstream of CloudFront could otherwise store a
+/// per-user or no-store response for everyone (CONTRACT §7).
+const TARGETED_CACHE_CONTROL: [&str; 5] = [
+    "cdn-cache-control",
+    "surrogate-control",
+    "cloudflare-cdn-cache-control",
+    "akamai-cache-control",
+    "edge-control",
+];
 
 /// A decision and its log record, borrowing from the event text and the engine.
 #[derive(Debug, Clone)]
@@ -173,7 +186,16 @@ impl Engine {
         log.outcome = "forward";
         match identity {
             Identity::NotRead => {}
-            Identity::Anonymous => patch.set(self.config.cache_key.header.as_str(), ANONYMOUS),
+            Identity::Anonymous => {
+                patch.set(self.config.cache_key.header.as_str(), ANONYMOUS);
+                // Keyed `anonymous`, the request must carry no credential to the origin: an
+                // `Authorization` that is not the token source (`token.header` is another
+                // header) was never verified, and a page made with it would be stored for
+                // every anonymous caller.
+                for sent in headers.names_of("authorization") {
+                    patch.remove(sent);
+                }
+            }
             Identity::User {
                 cache_key,
                 forwarded,
@@ -220,13 +242,18 @@ impl Engine {
         if !headers.contains("cookie") {
             return;
         }
-        let remaining: Vec<String> = headers
-            .values("cookie")
-            .into_iter()
+        let sent = headers.values("cookie");
+        let remaining: Vec<Cow<'_, str>> = sent
+            .iter()
             .filter_map(|value| credentials::without_cookie(value, name))
             .collect();
-        for sent in headers.names_of("cookie") {
-            patch.remove(sent);
+        // No token cookie anywhere: the header stays exactly as the client sent it.
+        if remaining.len() == sent.len() && remaining.iter().all(|v| matches!(v, Cow::Borrowed(_)))
+        {
+            return;
+        }
+        for spelling in headers.names_of("cookie") {
+            patch.remove(spelling);
         }
         if !remaining.is_empty() {
             patch.set("cookie", remaining.join("; "));
@@ -268,7 +295,7 @@ impl Engine {
     }
 
     /// The header patch for a response rewrite: every sent spelling of the headers it
-    /// replaces goes, then the new values are set.
+    /// replaces goes, and of the cache-targeted fields, then the new values are set.
     fn rewrite_patch<'a>(sent: &Headers<'a>, rewrite: ResponseRewrite) -> HeaderPatch<'a> {
         let mut patch = HeaderPatch::default();
         let ResponseRewrite::Replace {
@@ -278,12 +305,15 @@ impl Engine {
         else {
             return patch;
         };
-        let replaced: &[&str] = if no_store_extras {
-            &["cache-control", "pragma", "expires"]
+        let extras: &[&str] = if no_store_extras {
+            &["pragma", "expires"]
         } else {
-            &["cache-control"]
+            &[]
         };
-        for name in replaced {
+        let replaced = ["cache-control"]
+            .iter()
+            .chain(TARGETED_CACHE_CONTROL.iter());
+        for name in replaced.chain(extras) {
             for spelling in sent.names_of(name) {
                 patch.remove(spelling);
             }

@@ -209,12 +209,17 @@ test('viewer-response rules (CONTRACT §7): nothing identity-bound leaves withou
     ['/static/app.js', 'public, max-age=86400', 'public, max-age=86400'],
   ];
   for (const [uri, origin, expected] of cases) {
-    const response = await run(responseEvent('viewer-response', uri, 200, { 'Cache-Control': origin }));
+    // CDN-Cache-Control (RFC 9213) overrides Cache-Control for a CDN downstream of CloudFront.
+    const sent = { 'Cache-Control': origin, 'CDN-Cache-Control': 'public, max-age=86400', 'Surrogate-Control': 'max-age=86400' };
+    const response = await run(responseEvent('viewer-response', uri, 200, sent));
     const seen = header(response, 'cache-control');
     assert.equal(seen, expected, uri);
     if (!uri.startsWith('/static')) {
       assert.match(seen, /private/);
       assert.doesNotMatch(seen, /public|s-maxage/);
+      assert.deepEqual(Object.keys(response.headers), ['cache-control'], `${uri}: no targeted field is left`);
+    } else {
+      assert.equal(header(response, 'cdn-cache-control'), 'public, max-age=86400', 'origin routes are left alone');
     }
   }
 });

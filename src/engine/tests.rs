@@ -108,6 +108,58 @@ fn tokens_from_the_cookie_are_removed_from_it() {
 }
 
 #[test]
+fn other_cookies_reach_the_origin_as_sent() {
+    let tok = token("bob");
+    let sent = |cookie: String, authorization: Option<&str>| {
+        let mut headers = json!({"cookie": [{"key": "Cookie", "value": cookie}]});
+        if let Some(value) = authorization {
+            headers["authorization"] = json!([{"key": "Authorization", "value": value}]);
+        }
+        engine().handle(request("/api/x", headers), NOW).unwrap()
+    };
+    // The token cookie goes; the commas inside the other cookies' values stay.
+    let out = sent(format!("prefs=a,b,c; session={tok}; ids=\"1,2\""), None);
+    assert_eq!(
+        header(&out.result, "cookie"),
+        Some("prefs=a,b,c; ids=\"1,2\"")
+    );
+    // The token came in the header: a Cookie without the token cookie is left as it was.
+    let out = sent(
+        "prefs=a,b,c;ids=\"1,2\"".to_owned(),
+        Some(&format!("Bearer {tok}")),
+    );
+    assert_eq!(
+        header(&out.result, "cookie"),
+        Some("prefs=a,b,c;ids=\"1,2\"")
+    );
+    assert_eq!(out.result["headers"]["cookie"][0]["key"], "Cookie");
+    assert_eq!(header(&out.result, "x-auth-sub"), Some("bob"));
+}
+
+#[test]
+fn an_anonymous_request_carries_no_authorization_to_the_origin() {
+    // Tokens come from X-Token here: an Authorization header is not read, so not verified.
+    let config = json!({
+        "issuers": [{"issuer": "https://idp/", "audiences": ["api"], "algorithms": ["HS256"],
+                     "jwks": {"keys": [{"kty": "oct", "k": URL_SAFE_NO_PAD.encode(KEY)}]}}],
+        "token": {"header": "x-token"},
+        "cacheKey": {"secret": "B".repeat(44)},
+        "routes": [
+            {"path": "/home", "access": "optional", "cache": "per-user", "maxAgeSeconds": 60},
+            {"path": "/static/*", "access": "public", "cache": "origin"}
+        ]
+    });
+    let engine = Engine::from_json(&config.to_string()).unwrap();
+    let sent = json!({"authorization": [{"key": "Authorization", "value": format!("Bearer {}", token("alice"))}]});
+    let out = engine.handle(request("/home", sent.clone()), NOW).unwrap();
+    assert_eq!(header(&out.result, "x-user-cache-key"), Some("anonymous"));
+    assert!(out.result["headers"].get("authorization").is_none());
+    // A public route is forwarded as sent (CONTRACT §3.3).
+    let out = engine.handle(request("/static/a.js", sent), NOW).unwrap();
+    assert!(out.result["headers"].get("authorization").is_some());
+}
+
+#[test]
 fn optional_routes_reject_bad_tokens_and_key_anonymous_callers_together() {
     let out = engine()
         .handle(
@@ -151,6 +203,60 @@ fn unreadable_response_headers_are_an_event_error_the_shim_fails_closed_on() {
         engine().handle(event, NOW).unwrap_err(),
         Error::EventMalformed
     );
+}
+
+fn response(trigger: &str, uri: &str, headers: Value) -> Value {
+    json!({"Records": [{"cf": {
+        "config": {"eventType": trigger},
+        "request": {"uri": uri, "headers": {}},
+        "response": {"status": "200", "headers": headers}
+    }}]})
+}
+
+#[test]
+fn cache_targeted_fields_go_wherever_cache_control_is_rewritten() {
+    // A cache that obeys `CDN-Cache-Control` (RFC 9213) or a vendor's field ignores
+    // `Cache-Control`: a CDN downstream of CloudFront would store the user's page.
+    let sent = json!({
+        "cache-control": [{"key": "Cache-Control", "value": "max-age=60"}],
+        "cdn-cache-control": [{"key": "CDN-Cache-Control", "value": "public, max-age=86400"}],
+        "Surrogate-Control": [{"key": "Surrogate-Control", "value": "max-age=86400"}],
+        "cloudflare-cdn-cache-control": [{"key": "Cloudflare-CDN-Cache-Control", "value": "max-age=1"}],
+        "akamai-cache-control": [{"key": "Akamai-Cache-Control", "value": "max-age=1"}],
+        "edge-control": [{"key": "Edge-Control", "value": "max-age=1"}],
+        "set-cookie": [{"key": "Set-Cookie", "value": "s=1"}],
+        "etag": [{"key": "ETag", "value": "\"v1\""}]
+    });
+    let targeted = [
+        "cdn-cache-control",
+        "Surrogate-Control",
+        "cloudflare-cdn-cache-control",
+        "akamai-cache-control",
+        "edge-control",
+    ];
+    for trigger in ["origin-response", "viewer-response"] {
+        // /api/* is per-user; /static/* is origin, rewritten at origin-response for Set-Cookie.
+        for uri in ["/api/orders", "/static/app.js"] {
+            let out = engine()
+                .handle(response(trigger, uri, sent.clone()), NOW)
+                .unwrap();
+            let headers = &out.result["headers"];
+            let rewritten = header(&out.result, "cache-control") != Some("max-age=60");
+            assert_eq!(
+                rewritten,
+                uri == "/api/orders" || trigger == "origin-response",
+                "{trigger} {uri}"
+            );
+            for name in targeted {
+                assert_eq!(
+                    headers.get(name).is_none(),
+                    rewritten,
+                    "{trigger} {uri} {name}"
+                );
+            }
+            assert_eq!(header(&out.result, "etag"), Some("\"v1\""));
+        }
+    }
 }
 
 #[test]
