@@ -64,7 +64,8 @@ function indexPolicies(stack) {
         name: cfg.Name,
         customHeaders: items(cfg.CustomHeadersConfig).map((h) => ({
           name: String(h.Header).toLowerCase(),
-          override: h.Override === true || h.Override === 'true',
+          // Only a literal false is known not to replace: a parameter or condition may.
+          override: !(h.Override === false || h.Override === 'false'),
         })),
         removedHeaders: items(cfg.RemoveHeadersConfig).map((h) => String(h.Header).toLowerCase()),
       });
@@ -173,6 +174,11 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
     } else {
       const p = cp.policy;
       const label = `${where}: cache policy ${p.name ? `"${p.name}" ` : ''}`;
+      // A TTL from a parameter or a condition renders as an object (NaN here), which every
+      // check below would pass: synth cannot know what it will be, so it is refused.
+      if (![p.minTtl, p.defaultTtl, p.maxTtl].every(Number.isFinite)) {
+        errors.push(`${label}has a TTL that is not a literal number (a parameter or a condition): synth cannot check it; write the seconds`);
+      }
       const keyHeaders = p.headers.behavior === 'whitelist' ? p.headers.names : [];
       for (const h of ['authorization', plan.tokenHeader]) {
         if (keyHeaders.includes(h)) errors.push(`${label}puts "${h}" in the cache key: the raw token must never be part of a cache key`);

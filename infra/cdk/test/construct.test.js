@@ -290,6 +290,46 @@ test('refuses a response headers policy that sets Cache-Control on an identity r
   assertRefused(synthErrors(app), /behaviour "\/api\/\*": response headers policy .*sets cache-control on an authenticated route/);
 });
 
+test('refuses TTLs and overrides that synth cannot read: a parameter or a condition', () => {
+  const { app } = build(exampleConfig(), (stack) => {
+    const minTtl = new cdk.CfnParameter(stack, 'PublicMinTtl', { type: 'Number', default: 1 });
+    return {
+      publicCachePolicy: new cloudfront.CachePolicy(stack, 'Pub', {
+        minTtl: cdk.Duration.seconds(minTtl.valueAsNumber),
+        maxTtl: cdk.Duration.days(365),
+        headerBehavior: cloudfront.CacheHeaderBehavior.allowList('x-user-cache-key'),
+      }),
+    };
+  });
+  assertRefused(synthErrors(app), /behaviour "\*": cache policy .*has a TTL that is not a literal number/);
+
+  const hatch = build(exampleConfig(), (stack) => {
+    const policy = new cloudfront.ResponseHeadersPolicy(stack, 'R', {
+      customHeadersBehavior: { customHeaders: [{ header: 'Cache-Control', value: 'public, max-age=600', override: false }] },
+    });
+    new cdk.CfnCondition(stack, 'Replace', { expression: cdk.Fn.conditionEquals('a', 'a') });
+    policy.node.defaultChild.addPropertyOverride('ResponseHeadersPolicyConfig.CustomHeadersConfig.Items.0.Override',
+      { 'Fn::If': ['Replace', true, false] });
+    return { routeOverrides: { '*': { responseHeadersPolicy: policy } } };
+  });
+  assertRefused(synthErrors(hatch.app), /behaviour "\*": response headers policy .*replaces cache-control \(Override\) on a public route/);
+});
+
+test('refuses an imported response headers policy on a public route too', () => {
+  const { app } = build(exampleConfig(), (stack) => ({
+    routeOverrides: { '*': { responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.fromResponseHeadersPolicyId(stack, 'Imported', '11111111-2222-3333-4444-555555555555') } },
+  }));
+  assertRefused(synthErrors(app), /behaviour "\*": its response headers policy is imported and cannot be inspected/);
+});
+
+test('refuses a route path with a character CloudFront refuses in a path pattern', () => {
+  for (const bad of ['/api;v1/*', '/a%2Fb', '/x,y(z)']) {
+    const config = exampleConfig();
+    config.routes[0].path = bad;
+    assert.throws(() => build(config), /\$\.routes\[0\]\.path: uses a character CloudFront refuses in a path pattern/, bad);
+  }
+});
+
 test('refuses a response headers policy that removes Cache-Control, on any route', () => {
   const removing = (stack, id) => new cloudfront.ResponseHeadersPolicy(stack, id, { removeHeaders: ['Cache-Control'] });
   const { app } = build(exampleConfig(), (stack) => ({
