@@ -13,15 +13,8 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startWorld } = require('./lib/world');
+const { startWorld, virtualClock } = require('./lib/world');
 const { ownerOf } = require('../../examples/demo/origin');
-
-function virtualClock() {
-  let now = Date.now();
-  const c = () => now;
-  c.advance = (s) => { now += Math.round(s * 1000); };
-  return c;
-}
 
 async function get(d, path, token) {
   const res = await fetch(`${d.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });

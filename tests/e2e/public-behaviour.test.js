@@ -13,7 +13,7 @@
 const http = require('node:http');
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startWorld } = require('./lib/world');
+const { startWorld, virtualClock } = require('./lib/world');
 const { listen, close } = require('../../examples/demo/listen');
 
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
@@ -43,13 +43,6 @@ class CaseInsensitiveOrigin {
   close() {
     return close(this.server);
   }
-}
-
-function virtualClock() {
-  let now = Date.now();
-  const c = () => now;
-  c.advance = (s) => { now += Math.round(s * 1000); };
-  return c;
 }
 
 async function get(d, path, token) {

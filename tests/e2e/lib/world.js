@@ -80,4 +80,12 @@ async function startWorld({ algorithms = ['EdDSA'], routes = ROUTES, origin: cus
   return { issuer, origin, config, pkg, distribution, stop };
 }
 
-module.exports = { startWorld, bundleDir, readDoc, REPO };
+/** A clock for a distribution's `opts.clock`: now, until `advance(seconds)` moves it. */
+function virtualClock() {
+  let now = Date.now();
+  const clock = () => now;
+  clock.advance = (seconds) => { now += Math.round(seconds * 1000); };
+  return clock;
+}
+
+module.exports = { startWorld, virtualClock, bundleDir, readDoc, REPO };
