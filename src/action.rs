@@ -77,6 +77,13 @@ impl<'a> HeaderPatch<'a> {
         self.put(Cow::Borrowed(name), None);
     }
 
+    /// Deletes each header stored under one of `names` (every spelling the event sent).
+    pub fn remove_all(&mut self, names: impl IntoIterator<Item = &'a str>) {
+        for name in names {
+            self.remove(name);
+        }
+    }
+
     /// Replaces header `name` (stored lowercase) with one `value`.
     pub fn set(&mut self, name: impl Into<Cow<'a, str>>, value: impl Into<PatchText<'a>>) {
         let name = name.into();

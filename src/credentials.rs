@@ -98,7 +98,8 @@ pub fn without_cookie<'v>(cookie_value: &'v str, name: &str) -> Option<Cow<'v, s
     let mut rest = cookie_value;
     loop {
         let (piece, next) = match rest.find(COOKIE_SEPARATORS) {
-            Some(at) => (&rest[..at], Some(rest.split_at(at).1.split_at(1))),
+            // The separators are ASCII: one byte each.
+            Some(at) => (&rest[..at], Some((&rest[at..=at], &rest[at + 1..]))),
             None => (rest, None),
         };
         let piece_name = piece.split_once('=').map_or(piece, |(n, _)| n).trim();

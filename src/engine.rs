@@ -171,9 +171,7 @@ impl Engine {
         // Step 1 (every route): a client can never supply its own identity headers, in
         // any spelling a server could read as them (case, `_` for `-`).
         for name in self.config.identity_headers() {
-            for sent in headers.names_like(name) {
-                patch.remove(sent);
-            }
+            patch.remove_all(headers.names_like(name));
         }
         let uri = request.uri.ok_or(Error::EventMalformed)?;
         let credential = self.find_credential(headers);
@@ -192,9 +190,7 @@ impl Engine {
                 // `Authorization` that is not the token source (`token.header` is another
                 // header) was never verified, and a page made with it would be stored for
                 // every anonymous caller.
-                for sent in headers.names_of("authorization") {
-                    patch.remove(sent);
-                }
+                patch.remove_all(headers.names_of("authorization"));
             }
             Identity::User {
                 cache_key,
@@ -212,9 +208,7 @@ impl Engine {
                 // The raw token never reaches the origin or the cache key: its header goes, and
                 // `Authorization` too when tokens come from another header (CONTRACT §3.5).
                 for name in [self.config.token.header.as_str(), "authorization"] {
-                    for sent in headers.names_of(name) {
-                        patch.remove(sent);
-                    }
+                    patch.remove_all(headers.names_of(name));
                 }
                 if let Some(cookie) = &self.config.token.cookie {
                     Self::remove_token_cookie(headers, cookie, &mut patch);
@@ -252,9 +246,7 @@ impl Engine {
         {
             return;
         }
-        for spelling in headers.names_of("cookie") {
-            patch.remove(spelling);
-        }
+        patch.remove_all(headers.names_of("cookie"));
         if !remaining.is_empty() {
             patch.set("cookie", remaining.join("; "));
         }
@@ -310,13 +302,9 @@ impl Engine {
         } else {
             &[]
         };
-        let replaced = ["cache-control"]
-            .iter()
-            .chain(TARGETED_CACHE_CONTROL.iter());
+        let replaced = ["cache-control"].iter().chain(&TARGETED_CACHE_CONTROL);
         for name in replaced.chain(extras) {
-            for spelling in sent.names_of(name) {
-                patch.remove(spelling);
-            }
+            patch.remove_all(sent.names_of(name));
         }
         patch.set("cache-control", cache_control.render());
         if no_store_extras {

@@ -94,6 +94,11 @@ function carriesCookie(cookies, name) {
 
 const CACHING_HEADERS = ['cache-control', 'expires', 'pragma'];
 
+/** "a public route", "an authenticated route": how messages name a route's access. */
+function aRoute(route) {
+  return `${route.access === 'public' ? 'a' : 'an'} ${route.access} route`;
+}
+
 /**
  * What a response headers policy of this app must not do to the Cache-Control the
  * function set: on identity routes, set or remove any caching header; on public routes,
@@ -106,8 +111,8 @@ function responseHeadersProblems(policy, route, where) {
     const set = policy.customHeaders.filter((h) => CACHING_HEADERS.includes(h.name));
     const removed = policy.removedHeaders.filter((h) => CACHING_HEADERS.includes(h));
     return [
-      ...set.map((h) => `${label}sets ${h.name} on an ${route.access} route`),
-      ...removed.map((h) => `${label}removes ${h} on an ${route.access} route`),
+      ...set.map((h) => `${label}sets ${h.name} on ${aRoute(route)}`),
+      ...removed.map((h) => `${label}removes ${h} on ${aRoute(route)}`),
     ];
   }
   return [
@@ -191,10 +196,13 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
       // `/static/..%2Faccount`). It then answers no-store, keyed per user; MinTTL > 0 would
       // store that answer anyway, and a key without the user would serve it to the next.
       if (p.minTtl > 0) {
-        errors.push(`${label}has MinTTL ${p.minTtl} on ${route.access === 'public' ? 'a' : 'an'} ${route.access} route: with MinTTL > 0 CloudFront stores private/no-store responses anyway; it must be 0 on every behaviour`);
+        errors.push(`${label}has MinTTL ${p.minTtl} on ${aRoute(route)}: with MinTTL > 0 CloudFront stores private/no-store responses anyway; it must be 0 on every behaviour`);
       }
-      if (!identity && p.maxTtl > 0 && !keyHeaders.includes(plan.cacheKeyHeader)) {
-        errors.push(`${label}stores responses of a public route without "${plan.cacheKeyHeader}" in the cache key: a request the function reads as a user's (CONTRACT §4) would share its key with everyone's; add the header (public requests never carry it) or use CachingDisabled`);
+      // Where the origin decides what is stored (public and identity-origin routes), what
+      // is stored must still be keyed per user.
+      if ((route.kind === 'public' || route.kind === 'identity-origin') && p.maxTtl > 0 && !keyHeaders.includes(plan.cacheKeyHeader)) {
+        const why = identity ? '' : ': a request the function reads as a user\'s (CONTRACT §4) would share its key with everyone\'s; add the header (public requests never carry it) or use CachingDisabled';
+        errors.push(`${label}stores responses of ${aRoute(route)} without "${plan.cacheKeyHeader}" in the cache key${why}`);
       }
       if (identity) {
         if (route.kind === 'no-store' && (p.maxTtl > 0 || p.defaultTtl > 0)) {
@@ -207,9 +215,6 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
           if (p.maxTtl < route.maxAgeSeconds) {
             errors.push(`${label}has MaxTTL ${p.maxTtl} < maxAgeSeconds ${route.maxAgeSeconds}`);
           }
-        }
-        if (route.kind === 'identity-origin' && p.maxTtl > 0 && !keyHeaders.includes(plan.cacheKeyHeader)) {
-          errors.push(`${label}stores responses of an ${route.access} route without "${plan.cacheKeyHeader}" in the cache key`);
         }
       }
     }
