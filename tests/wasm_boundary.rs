@@ -15,6 +15,7 @@ const VECTORS: &str = include_str!("vectors/tokens.json");
 const RFC: &str = include_str!("vectors/rfc.json");
 const RSA: &str = include_str!("vectors/rsa.json");
 const ECDSA: &str = include_str!("vectors/ecdsa.json");
+const ED25519: &str = include_str!("vectors/ed25519.json");
 
 fn vectors() -> Value {
     serde_json::from_str(VECTORS).unwrap()
@@ -195,12 +196,13 @@ fn bad_config_and_bad_events_are_errors_not_traps() {
 }
 
 #[wasm_bindgen_test]
-fn host_crypto_agrees_with_every_rfc_rsa_and_ecdsa_shape_vector() {
+fn host_crypto_agrees_with_every_rfc_rsa_ecdsa_and_ed25519_shape_vector() {
     let rfc: Value = serde_json::from_str(RFC).unwrap();
     let rsa: Value = serde_json::from_str(RSA).unwrap();
     let ecdsa: Value = serde_json::from_str(ECDSA).unwrap();
+    let ed25519: Value = serde_json::from_str(ED25519).unwrap();
     let mut checked = 0;
-    for case in [&rfc, &rsa, &ecdsa]
+    for case in [&rfc, &rsa, &ecdsa, &ed25519]
         .iter()
         .flat_map(|file| file["cases"].as_array().unwrap())
     {
@@ -208,7 +210,7 @@ fn host_crypto_agrees_with_every_rfc_rsa_and_ecdsa_shape_vector() {
         let expect = case["expect"].as_str().unwrap();
         let Ok(material) = KeyMaterial::from_jwk(&case["jwk"]) else {
             assert!(
-                matches!(expect, "unsupported" | "alg_not_allowed"),
+                matches!(expect, "unsupported" | "alg_not_allowed" | "key_refused"),
                 "{name}"
             );
             continue;

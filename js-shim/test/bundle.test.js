@@ -78,10 +78,10 @@ test('the manifest beside the zip holds the SHA-256 of the zip and of its config
   assert.deepEqual(manifest, { zipSha256: sha256(ZIP), configSha256: sha256(SHIPPED_CONFIG) });
 });
 
-// The shipped config with `extra` more RSA keys appended to its first issuer's JWKS.
-function configWithRsaKeys(file, extra) {
+// The shipped config with `extra` more keys for `alg` appended to its first issuer's JWKS.
+function configWithKeys(file, extra, alg = 'RS256') {
   const parsed = JSON.parse(fs.readFileSync(SHIPPED_CONFIG, 'utf8'));
-  parsed.issuers[0].algorithms = [...new Set([...parsed.issuers[0].algorithms, 'RS256'])];
+  parsed.issuers[0].algorithms = [...new Set([...parsed.issuers[0].algorithms, alg])];
   parsed.issuers[0].jwks.keys.push(...extra);
   fs.writeFileSync(file, JSON.stringify(parsed));
   return parsed.issuers[0].jwks.keys.length - extra.length; // the first extra key's index
@@ -96,10 +96,27 @@ test('a key the CLI refuses is refused by the bundle too: an even RSA modulus', 
   const bytes = Buffer.from(modulus, 'base64url');
   bytes[bytes.length - 1] &= 0xfe;
   const config = path.join(out, 'even.json');
-  const at = configWithRsaKeys(config, [{ kty: 'RSA', kid: 'even', n: bytes.toString('base64url'), e: 'AQAB' }]);
+  const at = configWithKeys(config, [{ kty: 'RSA', kid: 'even', n: bytes.toString('base64url'), e: 'AQAB' }]);
   const refused = bundle(config, out);
   assert.equal(refused.status, 1, refused.stdout);
   assert.ok(refused.stderr.includes(`$.issuers[0].jwks.keys[${at}]: the RSA modulus is even`), refused.stderr);
+});
+
+test('an Ed25519 key of small order is refused by the bundle: OpenSSL would verify forgeries with it', () => {
+  // tests/vectors/ed25519.json holds each such key with a token forged without any private
+  // key, which node:crypto accepts; the config check (src/jwt/ed25519_key.rs) is all that
+  // keeps them out, for the bundle as for the native CLI.
+  const out = temporaryDir('edgeguard-small-order-');
+  const weak = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/vectors/ed25519.json'), 'utf8'))
+    .cases.filter((c) => c.expect === 'key_refused');
+  assert.equal(weak.length, 8);
+  for (const [i, { jwk }] of weak.entries()) {
+    const config = path.join(out, `weak-${i}.json`);
+    const at = configWithKeys(config, [{ ...jwk, kid: `weak-${i}` }], 'EdDSA');
+    const refused = bundle(config, out);
+    assert.equal(refused.status, 1, refused.stdout);
+    assert.ok(refused.stderr.includes(`$.issuers[0].jwks.keys[${at}]: the Ed25519 key is a point of small order`), refused.stderr);
+  }
 });
 
 test('a member named twice in the config is refused, whichever copy a reader would keep', () => {
@@ -130,7 +147,7 @@ test('a bundle over the 1 MB limit leaves neither it nor the last bundle behind'
     return { kty: 'RSA', kid: `filler-${i}`, n: n.toString('base64url'), e: 'AQAB' };
   });
   const config = path.join(out, 'large.json');
-  configWithRsaKeys(config, keys);
+  configWithKeys(config, keys);
   const refused = bundle(config, out);
   assert.equal(refused.status, 1, refused.stdout);
   assert.match(refused.stderr, /^bundle: the zip would be \d+ bytes, over the 1,048,576-byte Lambda@Edge limit; nothing written\n/);

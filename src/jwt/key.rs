@@ -48,8 +48,10 @@ pub enum ParsedKey {
     P256(p256::ecdsa::VerifyingKey),
     /// P-384.
     P384(p384::ecdsa::VerifyingKey),
-    /// Ed25519.
-    Ed25519(ed25519_compact::PublicKey),
+    /// Ed25519, as its 32 bytes: decoded at each check, so that bytes which are no point are
+    /// refused signature by signature, as the host does, not at config time, where the host
+    /// cannot tell.
+    Ed25519([u8; 32]),
 }
 
 impl std::fmt::Debug for KeyMaterial {
@@ -78,6 +80,10 @@ pub enum KeyProblem {
     RsaModulusEven,
     /// The HMAC key is shorter than 32 bytes.
     HmacTooShort,
+    /// The Ed25519 key's `y` is `2^255 − 19` or more: not a canonical encoding.
+    Ed25519NotCanonical,
+    /// The Ed25519 key is a point of small order, which verifies forged signatures.
+    Ed25519SmallOrder,
 }
 
 impl KeyProblem {
@@ -94,6 +100,12 @@ impl KeyProblem {
             KeyProblem::RsaTooLong => "the RSA modulus is longer than 4096 bits",
             KeyProblem::RsaModulusEven => "the RSA modulus is even, so it is not an RSA modulus",
             KeyProblem::HmacTooShort => "the HMAC key is shorter than 32 bytes",
+            KeyProblem::Ed25519NotCanonical => {
+                "the Ed25519 key is not a canonical encoding (its y is 2^255 - 19 or more)"
+            }
+            KeyProblem::Ed25519SmallOrder => {
+                "the Ed25519 key is a point of small order, which would verify forged signatures"
+            }
         }
     }
 }
@@ -161,9 +173,8 @@ impl KeyMaterial {
                 (kind, 2 * size)
             }
             (Some("OKP"), Some("Ed25519")) => {
-                if bytes("x")?.len() != 32 {
-                    return Err(KeyProblem::Malformed);
-                }
+                let x: [u8; 32] = bytes("x")?.try_into().map_err(|_| KeyProblem::Malformed)?;
+                super::ed25519_key::check_public_key(&x)?;
                 (KeyKind::Ed25519, 64)
             }
             (Some("EC" | "OKP"), _) => return Err(KeyProblem::UnsupportedCurve),
@@ -228,7 +239,7 @@ impl ParsedKey {
                     .ok()
                     .map(ParsedKey::P384)
             }
-            (KeyKind::Ed25519, _) => ed25519_compact::PublicKey::try_from(&parsed)
+            (KeyKind::Ed25519, JsonWebKey::KeyPair { x, .. }) => <[u8; 32]>::try_from(x.as_ref())
                 .ok()
                 .map(ParsedKey::Ed25519),
             _ => None,

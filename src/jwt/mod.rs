@@ -13,6 +13,7 @@
 
 mod alg;
 pub mod ecdsa_der;
+mod ed25519_key;
 #[cfg(feature = "rust-crypto")]
 mod es384;
 mod json;

@@ -96,7 +96,12 @@ mod rust_crypto {
                 },
                 (ParsedKey::P256(ec), Alg::Es256) => check(&Es256, ec, input, signature),
                 (ParsedKey::P384(ec), Alg::Es384) => check(&Es384, ec, input, signature),
-                (ParsedKey::Ed25519(ed), Alg::EdDsa) => check(&Ed25519, ed, input, signature),
+                (ParsedKey::Ed25519(bytes), Alg::EdDsa) => {
+                    match ed25519_dalek::VerifyingKey::from_bytes(bytes) {
+                        Ok(key) => check(&Ed25519, &key, input, signature),
+                        Err(_) => false, // no point: no signature verifies, as on the host
+                    }
+                }
                 _ => false,
             }
         }

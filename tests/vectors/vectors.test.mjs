@@ -4,9 +4,11 @@
 // 1. rfc.json: each "valid" RFC vector verifies with its JWK, each flipped twin does not.
 // 2. tokens.json: a small reference verifier written from CONTRACT §3/§5 judges every case at
 //    `now` and must reach exactly the expected result (ok + iss/sub/cacheKey, or the error code).
-// 4. rsa.json: every RS* shape is judged by OpenSSL's crypto.verify exactly as it expects.
 // 3. The signature-bearing negative cases are what they claim (e.g. wrong_key is well-formed and
 //    validly signed, only not by the configured key).
+// 4. rsa.json and ecdsa.json: every RS*/ES* shape is judged by OpenSSL's crypto.verify exactly
+//    as it expects.
+// 5. ed25519.json: likewise, and each key edgeguard refuses verifies its forged token in OpenSSL.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -18,6 +20,7 @@ const rfc = load("./rfc.json");
 const vec = load("./tokens.json");
 const rsa = load("./rsa.json");
 const ecdsa = load("./ecdsa.json");
+const ed25519 = load("./ed25519.json");
 
 // ---------------------------------------------------------------- helpers
 
@@ -526,5 +529,21 @@ test("ecdsa.json: OpenSSL judges every ES* shape as the case expects", () => {
     const key = { key: crypto.createPublicKey({ key: c.jwk, format: "jwk" }), dsaEncoding: "ieee-p1363" };
     assert.equal(opensslVerdict(hash, `${h}.${p}`, key, s), c.expect === "valid", c.name);
     if (c.expect === "valid") assert.equal(Buffer.from(s, "base64url").length, 2 * size, `${c.name}: r || s, fixed width`);
+  }
+});
+
+// ---------------------------------------------------------------- ed25519.json
+
+test("ed25519.json: OpenSSL judges every EdDSA shape as the case expects, and accepts each refused key's forgery", () => {
+  const names = new Set(ed25519.cases.map((c) => c.name));
+  assert.equal(names.size, ed25519.cases.length, "case names are unique");
+  const count = (prefix) => [...names].filter((n) => n.startsWith(`eddsa_${prefix}`)).length;
+  assert.equal(count("r_plus_order_"), 7, "R plus each point of small order but the identity");
+  assert.equal(count("key_of_order_"), 8, "each point of small order as a key");
+  for (const c of ed25519.cases) {
+    const [h, p, s] = c.token.split(".");
+    const key = crypto.createPublicKey({ key: c.jwk, format: "jwk" });
+    // key_refused: the token was forged without a private key, and OpenSSL still accepts it.
+    assert.equal(opensslVerdict(null, `${h}.${p}`, key, s), c.expect !== "signature_invalid", c.name);
   }
 });
