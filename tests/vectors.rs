@@ -12,7 +12,7 @@
 mod common;
 
 use edgeguard::config::IssuerKey;
-use edgeguard::jwt::{self, KeyMaterial, RustCryptoVerifier, UnixSeconds};
+use edgeguard::jwt::{self, KeyMaterial, KeyProblem, RustCryptoVerifier, UnixSeconds};
 use edgeguard::Engine;
 use serde_json::{json, Value};
 
@@ -89,13 +89,16 @@ fn rfc_jws_vectors_verify_at_the_signature_layer() {
         let jwk = &case["jwk"];
         let material = match KeyMaterial::from_jwk(jwk) {
             Ok(material) => material,
-            Err(_) => {
+            Err(problem) => {
                 // Only unsupported curves (ES512 / P-521), the key-less `none` example and
                 // Ed25519 keys of small order.
-                assert!(
-                    matches!(expect, "unsupported" | "alg_not_allowed" | "key_refused"),
-                    "{name}"
-                );
+                match expect {
+                    "key_refused" => assert_eq!(problem, KeyProblem::Ed25519SmallOrder, "{name}"),
+                    _ => assert!(
+                        matches!(expect, "unsupported" | "alg_not_allowed"),
+                        "{name}"
+                    ),
+                }
                 continue;
             }
         };

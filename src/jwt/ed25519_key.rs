@@ -8,16 +8,20 @@
 //! ed25519-compact refuse them, and so does edgeguard, at config time.
 //!
 //! The encoding is `y` in little-endian with `x`'s sign in the top bit (RFC 8032 §5.1.2).
-//! The 8 points of small order have 5 distinct `y`s, listed below, so refusing those `y`s
-//! whatever the sign bit refuses every encoding of them, canonical or not; a `y` of `p` or
-//! more is not canonical and is refused too. Whether the bytes are a point at all is left
-//! to the signature check, which then refuses every signature on both backends.
+//! The 8 points of small order have 5 distinct `y`s, listed below. OpenSSL reads `y` modulo
+//! `p` and takes a sign bit with `x = 0`, so 14 encodings of them verify forgeries: each
+//! listed `y` with either sign bit, and `p` and `p + 1` (read as 0 and 1) with either. All
+//! 14 are refused as of small order. Every other `y` of `p` or more is refused as not
+//! canonical: that rule is part of the defence too, since relaxing it would let `p` and
+//! `p + 1` through. Whether the bytes are a point at all is left to the signature check,
+//! which then refuses every signature on both backends.
 
 use super::key::KeyProblem;
 
 /// The `y`s of the points of small order, little-endian, the sign bit clear: orders 4 (`y =
-/// 0`), 1 (the identity, `y = 1`), 8 (two), and 2 (`y = p − 1`). The same list as
-/// libsodium's `has_small_order`; the tests check each against ed25519-dalek.
+/// 0`), 1 (the identity, `y = 1`), 8 (two), and 2 (`y = p − 1`). libsodium's
+/// `has_small_order` list less `p` and `p + 1`, which are `y = 0` and `y = 1` unreduced; the
+/// tests check each against ed25519-dalek.
 const SMALL_ORDER_Y: [[u8; 32]; 5] = [
     [0; 32],
     [
@@ -44,27 +48,33 @@ const SMALL_ORDER_Y: [[u8; 32]; 5] = [
 /// Checks a JWK's `x` (already exactly 32 bytes) as an Ed25519 public key.
 ///
 /// # Errors
-/// [`KeyProblem::Ed25519NotCanonical`] when `y` is `p = 2^255 − 19` or more;
-/// [`KeyProblem::Ed25519SmallOrder`] when the point has small order.
+/// [`KeyProblem::Ed25519SmallOrder`] when it encodes a point of small order, in any of the
+/// ways OpenSSL reads; [`KeyProblem::Ed25519NotCanonical`] when `y` is otherwise `p = 2^255
+/// − 19` or more.
 pub(super) fn check_public_key(encoding: &[u8; 32]) -> Result<(), KeyProblem> {
     let mut y = *encoding;
     if let Some(top) = y.last_mut() {
         *top &= 0x7f; // the sign of x
     }
-    if !below_p(&y) {
-        return Err(KeyProblem::Ed25519NotCanonical);
+    match minus_p(&y) {
+        None if SMALL_ORDER_Y.contains(&y) => Err(KeyProblem::Ed25519SmallOrder),
+        None => Ok(()),
+        Some(reduced) if SMALL_ORDER_Y.contains(&reduced) => Err(KeyProblem::Ed25519SmallOrder),
+        Some(_) => Err(KeyProblem::Ed25519NotCanonical),
     }
-    if SMALL_ORDER_Y.contains(&y) {
-        return Err(KeyProblem::Ed25519SmallOrder);
-    }
-    Ok(())
 }
 
-/// Whether a 255-bit little-endian number is below `p = 2^255 − 19`: every number from `p` to
-/// `2^255 − 1` is `0x7f`, thirty `0xff`s and at least `0xed` from the top byte down.
-fn below_p(y: &[u8; 32]) -> bool {
+/// `y − p` when a 255-bit little-endian `y` is `p = 2^255 − 19` or more, else `None`. Every
+/// number from `p` to `2^255 − 1` is `0x7f`, thirty `0xff`s and at least `0xed` from the top
+/// byte down, so `y − p` is its low byte less `0xed`.
+fn minus_p(y: &[u8; 32]) -> Option<[u8; 32]> {
     let [low, middle @ .., top] = y;
-    !(*top == 0x7f && middle.iter().all(|byte| *byte == 0xff) && *low >= 0xed)
+    if *top != 0x7f || middle.iter().any(|byte| *byte != 0xff) {
+        return None;
+    }
+    let mut reduced = [0u8; 32];
+    reduced[0] = low.checked_sub(0xed)?;
+    Some(reduced)
 }
 
 #[cfg(test)]
@@ -98,16 +108,15 @@ mod tests {
     }
 
     #[test]
-    fn refuses_y_from_p_up() {
+    fn refuses_y_from_p_up_p_and_p_plus_one_as_small_order() {
         for k in 0..19 {
-            assert_eq!(
-                check_public_key(&p_plus(k)),
+            let expected = if k < 2 {
+                Err(KeyProblem::Ed25519SmallOrder) // y = p, p + 1 are read as 0 and 1
+            } else {
                 Err(KeyProblem::Ed25519NotCanonical)
-            );
-            assert_eq!(
-                check_public_key(&with_sign(p_plus(k))),
-                Err(KeyProblem::Ed25519NotCanonical)
-            );
+            };
+            assert_eq!(check_public_key(&p_plus(k)), expected, "p + {k}");
+            assert_eq!(check_public_key(&with_sign(p_plus(k))), expected, "p + {k}");
         }
         // p - 2 is canonical and of large order (if a point at all): not refused here.
         let mut below = SMALL_ORDER_Y[4];

@@ -175,7 +175,13 @@ impl KeyMaterial {
             (Some("OKP"), Some("Ed25519")) => {
                 let x: [u8; 32] = bytes("x")?.try_into().map_err(|_| KeyProblem::Malformed)?;
                 super::ed25519_key::check_public_key(&x)?;
-                (KeyKind::Ed25519, 64)
+                // The pure-Rust backend keeps the very bytes checked here.
+                return Ok(KeyMaterial::Public {
+                    kind: KeyKind::Ed25519,
+                    signature_len: 64,
+                    #[cfg(feature = "rust-crypto")]
+                    parsed: ParsedKey::Ed25519(x),
+                });
             }
             (Some("EC" | "OKP"), _) => return Err(KeyProblem::UnsupportedCurve),
             _ => return Err(KeyProblem::UnsupportedType),
@@ -239,9 +245,6 @@ impl ParsedKey {
                     .ok()
                     .map(ParsedKey::P384)
             }
-            (KeyKind::Ed25519, JsonWebKey::KeyPair { x, .. }) => <[u8; 32]>::try_from(x.as_ref())
-                .ok()
-                .map(ParsedKey::Ed25519),
             _ => None,
         };
         key.ok_or(KeyProblem::Malformed)

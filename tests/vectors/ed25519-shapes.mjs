@@ -7,9 +7,9 @@
 // - `valid`, or `signature_invalid`: the signature check's answer. A signature whose R has a
 //   component of small order (R + T) is refused, as OpenSSL refuses it (it compares R's
 //   encoding with [S]B - [h]A); a cofactored check would accept it.
-// - `key_refused`: the config refuses the key (src/jwt/ed25519_key.rs). Each such key is of
-//   small order, and its token is a forgery made without any private key that OpenSSL
-//   accepts: the reason the key must never reach it.
+// - `key_refused`: the config refuses the key as of small order (src/jwt/ed25519_key.rs): the
+//   14 encodings OpenSSL reads as such a point, each with a token forged without any private
+//   key that OpenSSL accepts: the reason the key must never reach it.
 //
 // Uses node: built-ins only, with the curve's arithmetic written out with BigInt below
 // (test-only code; its signatures are checked against OpenSSL before anything is written).
@@ -66,7 +66,8 @@ const decode = (bytes) => {
 
 // The 8 points of small order: the 5 distinct y's of src/jwt/ed25519_key.rs, either sign.
 const SMALL_ORDER = [];
-for (const y of [0n, 1n, P - 1n, le(Buffer.from("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "hex")), P - le(Buffer.from("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "hex"))]) {
+const Y8 = le(Buffer.from("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "hex"));
+for (const y of [0n, 1n, P - 1n, Y8, P - Y8]) {
   for (const sign of [0n, 1n]) {
     const point = decode(toLe(y | (sign << 255n)));
     if (point && !SMALL_ORDER.some((known) => same(known, point))) SMALL_ORDER.push(point);
@@ -144,20 +145,30 @@ const notAPoint = (() => {
 push("key_not_a_point", { kty: "OKP", crv: "Ed25519", x: b64u(notAPoint) }, "hello", good, "signature_invalid");
 
 // Keys of small order, with S = 0 and R = -[h]A: no private key needed. The message is
-// varied until R's choice and h agree (R is among A's few multiples).
-for (const t of SMALL_ORDER) {
-  const keyBytes = encode(t);
-  const weak = { kty: "OKP", crv: "Ed25519", x: b64u(keyBytes) };
-  const forged = (() => {
-    for (let i = 0; ; i++) {
-      for (let k = 0n; k < 8n; k++) {
-        const rPoint = times(k, t);
-        const h = challenge(encode(rPoint), keyBytes, input(`forged${i}`));
-        if (same(add(rPoint, times(h, t)), IDENTITY)) return { payload: `forged${i}`, signature: Buffer.concat([encode(rPoint), Buffer.alloc(32)]) };
+// varied until R's choice and h agree (R is among A's few multiples). Every encoding OpenSSL
+// reads as such a point: each of the 5 y's and p, p + 1 (read as 0 and 1), with either sign
+// bit, also where x = 0 makes the sign meaningless. `decode` above follows RFC 8032 and
+// refuses those last ones; OpenSSL does not, so the forgery uses this reading.
+const asOpenSslReads = (bytes) => {
+  const n = le(bytes), y = mod(n & (2n ** 255n - 1n)), sign = n >> 255n;
+  return decode(toLe(y | (y === 1n || y === P - 1n ? 0n : sign << 255n)));
+};
+const WEAK_YS = { "0": 0n, "1": 1n, p_minus_1: P - 1n, order8: Y8, p_minus_order8: P - Y8, p: P, p_plus_1: P + 1n };
+for (const [label, y] of Object.entries(WEAK_YS)) {
+  for (const sign of [0n, 1n]) {
+    const keyBytes = toLe(y | (sign << 255n)), t = asOpenSslReads(keyBytes);
+    if (!SMALL_ORDER.some((known) => same(known, t))) throw new Error(`y = ${label} is not of small order`);
+    const forged = (() => {
+      for (let i = 0; ; i++) {
+        for (let k = 0n; k < 8n; k++) {
+          const rPoint = times(k, t);
+          const h = challenge(encode(rPoint), keyBytes, input(`forged${i}`));
+          if (same(add(rPoint, times(h, t)), IDENTITY)) return { payload: `forged${i}`, signature: Buffer.concat([encode(rPoint), Buffer.alloc(32)]) };
+        }
       }
-    }
-  })();
-  push(`key_of_order_${tagOf(t)}`, weak, forged.payload, forged.signature, "key_refused");
+    })();
+    push(`key_y_${label}${sign ? "_sign_set" : ""}`, { kty: "OKP", crv: "Ed25519", x: b64u(keyBytes) }, forged.payload, forged.signature, "key_refused");
+  }
 }
 
 writeFileSync(OUT, `${JSON.stringify({
