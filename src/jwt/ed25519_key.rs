@@ -23,11 +23,8 @@ use super::key::KeyProblem;
 /// `has_small_order` list less `p` and `p + 1`, which are `y = 0` and `y = 1` unreduced; the
 /// tests check each against ed25519-dalek.
 const SMALL_ORDER_Y: [[u8; 32]; 5] = [
-    [0; 32],
-    [
-        0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0,
-    ],
+    small(0),
+    small(1),
     [
         0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
         0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
@@ -44,6 +41,13 @@ const SMALL_ORDER_Y: [[u8; 32]; 5] = [
         0xff, 0x7f,
     ],
 ];
+
+/// A `y` below 256, little-endian.
+const fn small(low: u8) -> [u8; 32] {
+    let mut y = [0; 32];
+    y[0] = low;
+    y
+}
 
 /// Checks a JWK's `x` (already exactly 32 bytes) as an Ed25519 public key.
 ///
@@ -72,9 +76,7 @@ fn minus_p(y: &[u8; 32]) -> Option<[u8; 32]> {
     if *top != 0x7f || middle.iter().any(|byte| *byte != 0xff) {
         return None;
     }
-    let mut reduced = [0u8; 32];
-    reduced[0] = low.checked_sub(0xed)?;
-    Some(reduced)
+    low.checked_sub(0xed).map(small)
 }
 
 #[cfg(test)]
