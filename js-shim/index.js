@@ -8,16 +8,26 @@ const fs = require('node:fs'), path = require('node:path'), GLUE = path.join(__d
 const CONFIG_PATH = process.env.EDGEGUARD_CONFIG || path.join(__dirname, 'config.json'); // local runs: Lambda@Edge has no environment variables
 
 const CORE_CODES = new Set(['config_invalid', 'event_malformed']);
+// Replaced together, as the core's rewrite does (src/engine.rs): a CDN in front obeys the others over Cache-Control.
+const CACHE_FIELDS = new Set(['cache-control', 'cdn-cache-control', 'surrogate-control', 'cloudflare-cdn-cache-control', 'akamai-cache-control', 'edge-control']);
 const encoder = new TextEncoder(), decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-let engine = null; // { core, memory }
+let engine = null; // { core, memory }, or { refused } for good: the config cannot change in a container
 
-// One engine per container, built on first use and again after a WebAssembly trap.
+// One engine per container, built on first use and again after a trap, each time from a fresh
+// module instance. The last one leaves Node's cache and our children with what it loaded
+// (host-crypto.js's keys): it is neither reused nor kept alive with its memory.
 function currentEngine() {
   if (engine === null) {
-    delete require.cache[GLUE]; // a fresh module instance: a trapped one is never reused
+    const last = require.cache[GLUE];
+    for (const loaded of last ? [last, ...last.children] : []) delete require.cache[loaded.id];
+    module.children = module.children.filter((child) => child !== last);
     const glue = require(GLUE);
-    engine = { core: new glue.Engine(fs.readFileSync(CONFIG_PATH)), memory: glue.engineMemory() };
+    try { engine = { core: new glue.Engine(fs.readFileSync(CONFIG_PATH)), memory: glue.engineMemory() }; } catch (err) {
+      if (codeOf(err) === 'config_invalid') engine = { refused: err }; // not read (nor compiled) again per request
+      throw err;
+    }
   }
+  if (engine.refused) throw engine.refused;
   return engine;
 }
 
@@ -54,8 +64,7 @@ exports.handler = async function handler(event) {
     return message;
   } catch (err) {
     const code = codeOf(err);
-    // Anything but the core's own codes (a trap, a host error) drops the instance.
-    if (code === 'internal') engine = null;
+    if (code === 'internal') engine = null; // anything but the core's own codes (a trap, a host error)
     console.log(JSON.stringify({ trigger: typeof trigger === 'string' ? trigger : null, outcome: 'fail-closed', code,
       requestId: safeId(cf?.config?.requestId) }));
     return failClosed(trigger, cf?.response, code);
@@ -91,6 +100,7 @@ function without(headers, name) { const { [name]: removed, ...kept } = headers; 
 function failClosed(trigger, response, code) {
   if ((trigger === 'origin-response' || trigger === 'viewer-response') && response && typeof response === 'object') {
     const headers = response.headers && typeof response.headers === 'object' ? response.headers : {};
+    for (const name of Object.keys(headers)) if (CACHE_FIELDS.has(name.toLowerCase())) delete headers[name];
     headers['cache-control'] = [{ key: 'Cache-Control', value: 'private, no-store' }];
     return Object.assign(response, { headers });
   }
