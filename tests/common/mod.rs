@@ -7,7 +7,32 @@
 )]
 #![allow(unreachable_pub)]
 
+use edgeguard::jwt::{KeyMaterial, KeyProblem};
 use serde_json::{json, Value};
+
+/// The key of a signature-layer vector case (rfc.json, rsa.json, ecdsa.json, ed25519.json),
+/// or `None` for a case whose key is refused, as it expects: an unsupported curve (ES512),
+/// the key-less `none` example, or an Ed25519 key of small order (refused as such).
+pub fn case_key(case: &Value) -> Option<KeyMaterial> {
+    let name = case["name"].as_str().unwrap();
+    match (
+        KeyMaterial::from_jwk(&case["jwk"]),
+        case["expect"].as_str().unwrap(),
+    ) {
+        (Ok(material), _) => Some(material),
+        (Err(problem), "key_refused") => {
+            assert_eq!(problem, KeyProblem::Ed25519SmallOrder, "{name}");
+            None
+        }
+        (Err(_), expect) => {
+            assert!(
+                matches!(expect, "unsupported" | "alg_not_allowed"),
+                "{name}"
+            );
+            None
+        }
+    }
+}
 
 /// Reads `tests/vectors/<name>` as JSON.
 pub fn vector_file(name: &str) -> Value {
