@@ -1,10 +1,13 @@
 //! Routes: CloudFront path patterns, and the path normalisation that stops web cache
 //! deception (CONTRACT §4).
 //!
-//! CloudFront picks a cache behaviour from the raw `uri`; an origin may decode `%2F`,
-//! resolve `..` or drop `;params` and serve another path. When the raw and the normalised
-//! path pick different routes, the request is ambiguous: it gets the stricter access of the
-//! two and is never stored. A third, lenient reading (case folded, `\` as `/`, decoded
+//! CloudFront picks a cache behaviour from the `uri` case-sensitively, after decoding
+//! unreserved escapes, collapsing `//` and removing dot segments (RFC 3986), and hands the
+//! function and the origin the raw `uri`; an origin may decode `%2F`, resolve `..` or drop
+//! `;params` and serve another path. The normalised reading below does all of those, so
+//! whenever CloudFront's reading differs from the raw path, so does ours. When the raw and
+//! the normalised path pick different routes, the request is ambiguous: it gets the
+//! stricter access of the two and is never stored. A third, lenient reading (case folded, `\` as `/`, decoded
 //! twice, …) can only make a route stricter.
 
 use std::borrow::Cow;
@@ -225,7 +228,8 @@ pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
     let relaxed = routes
         .iter()
         .position(|route| route.path.matches_ignoring_case(&lenient_path));
-    // `effective.index` is the raw path's route: the cache behaviour CloudFront picked.
+    // `effective.index` is the raw path's route: the cache behaviour CloudFront picked, unless
+    // normalising moved the path to another route, which `resolve_strict` made ambiguous.
     if relaxed == effective.index {
         return effective;
     }

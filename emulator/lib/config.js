@@ -198,9 +198,36 @@ function buildDistribution(doc, opts = {}) {
   };
 }
 
-/** First behaviour whose pattern matches the path (default `*` last). */
+/** First behaviour whose pattern matches the path (default `*` last), the path read as
+ * CloudFront reads it for that (`pathForMatching`); functions and the origin get the raw one. */
 function selectBehavior(model, uri) {
-  return model.behaviors.find((b) => b.regex.test(uri));
+  const path = pathForMatching(uri);
+  return model.behaviors.find((b) => b.regex.test(path));
+}
+
+/**
+ * The path CloudFront matches path patterns against. The Developer Guide ("Path pattern",
+ * under cache behavior settings): CloudFront normalizes URI paths consistent with RFC 3986,
+ * and such characters as multiple slashes and periods are normalized away, then matches the
+ * behaviour; it sends the raw path to the origin. Here: percent-encoded unreserved characters
+ * decoded (RFC 3986 §6.2.2.2; nothing else is decoded, so `%2F` stays), repeated slashes
+ * collapsed, then `.` and `..` segments removed (§5.2.4). Case is kept: patterns are
+ * case-sensitive.
+ */
+function pathForMatching(uri) {
+  if (typeof uri !== 'string' || !uri.startsWith('/')) return uri;
+  const decoded = uri.replace(/%([0-9A-Fa-f]{2})/g, (escape, hex) => {
+    const c = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9._~-]/.test(c) ? c : escape;
+  });
+  const segments = decoded.replace(/\/{2,}/g, '/').split('/').slice(1);
+  const kept = [];
+  segments.forEach((segment, i) => {
+    if (segment !== '.' && segment !== '..') return void kept.push(segment);
+    if (segment === '..') kept.pop();
+    if (i === segments.length - 1) kept.push(''); // "/a/b/.." is "/a/"
+  });
+  return `/${kept.join('/')}`;
 }
 
 /** Read a distribution document from a file (paths in it relative to the file). */
@@ -209,4 +236,4 @@ function loadDistributionFile(file, opts = {}) {
   return buildDistribution(doc, { baseDir: path.dirname(path.resolve(file)), ...opts });
 }
 
-module.exports = { buildDistribution, loadDistributionFile, selectBehavior, isLoopbackHost, EVENT_TYPES, arnNames };
+module.exports = { buildDistribution, loadDistributionFile, selectBehavior, pathForMatching, isLoopbackHost, EVENT_TYPES, arnNames };

@@ -18,10 +18,12 @@ const CONDITIONALLY_CACHED_ERRORS = new Set([400, 403, 405, 412, 415]);
 /** Errors for which an origin no-store/no-cache/private keeps them out of the cache;
  * for every other cached error code CloudFront ignores those directives. */
 const ERRORS_RESPECTING_NO_STORE = new Set([404, 410, 414, 501]);
-/** Successful statuses stored by default (DefaultTTL applies when the origin says nothing). */
-const DEFAULT_CACHEABLE = new Set([200, 203, 204, 300, 301, 308]);
-/** Statuses stored only when the origin gives explicit freshness (max-age, s-maxage, Expires). */
-const EXPLICIT_ONLY = new Set([302, 307]);
+/** Successful statuses stored by default (DefaultTTL applies when the origin says nothing).
+ * The 3xx follow "Amazon CloudFront: HTTP 3xx status codes": stored by the distribution's
+ * settings and the response's headers, 307 and 308 only with a Cache-Control header. */
+const DEFAULT_CACHEABLE = new Set([200, 203, 204, 300, 301, 302, 303]);
+/** Statuses stored only when the response has a Cache-Control header (any value). */
+const NEED_CACHE_CONTROL = new Set([307, 308]);
 const DEFAULT_ERROR_CACHING_MIN_TTL = 10;
 
 /**
@@ -80,7 +82,8 @@ function computeTtl(a) {
     return out(true, ttl, explicit !== null ? `error-${explicitRule}` : 'error-caching-min-ttl');
   }
 
-  if (!DEFAULT_CACHEABLE.has(status) && !(EXPLICIT_ONLY.has(status) && explicit !== null)) {
+  const hasCacheControl = [a.cacheControl].flat().some((value) => typeof value === 'string');
+  if (!DEFAULT_CACHEABLE.has(status) && !(NEED_CACHE_CONTROL.has(status) && hasCacheControl)) {
     return out(false, 0, 'status-not-cached');
   }
 

@@ -2,6 +2,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { compilePattern, matchPattern, buildDistribution, selectBehavior } = require('../lib');
+const { pathForMatching } = require('../lib/config');
 
 test('path patterns: * matches any run including /', () => {
   assert.ok(matchPattern('*', '/'));
@@ -45,4 +46,21 @@ test('behaviours: first match in order wins, default last, query string ignored'
   assert.equal(pick('/api/x.css'), '/api/*');
   assert.equal(pick('/account/x.css'), '*.css');
   assert.equal(pick('/home'), '*');
+});
+
+test('behaviours are chosen on the path as CloudFront normalises it (RFC 3986), case kept', () => {
+  const cases = {
+    '/account/settings/../../static/app.js': '/static/app.js',
+    '/a/b/..': '/a/',
+    '/a/b/.': '/a/b/',
+    '/a/./b': '/a/b',
+    '/..': '/',
+    '//account//x': '/account/x',
+    '/%61ccount/%7Ex': '/account/~x',
+    '/x/%2e%2E/y': '/y',
+    '/static/..%2Faccount': '/static/..%2Faccount', // %2F is reserved: not decoded, not a separator
+    '/Account/Settings': '/Account/Settings',
+    '/a%20b': '/a%20b',
+  };
+  for (const [raw, expected] of Object.entries(cases)) assert.equal(pathForMatching(raw), expected, raw);
 });

@@ -69,11 +69,15 @@ test('no-cache="Set-Cookie" keeps the response cacheable but Set-Cookie out of t
   assert.equal(ttl(200, 'max-age=60', P0).stripSetCookie, false);
 });
 
-test('statuses: 2xx/3xx cacheable by default, 302/307 only with explicit freshness, others never', () => {
-  for (const s of [200, 203, 204, 300, 301, 308]) assert.equal(ttl(s, undefined, P0small).store, true, String(s));
-  assert.equal(ttl(302, undefined, P0small).store, false);
-  assert.equal(ttl(302, 'max-age=60', P0small).store, true);
-  for (const s of [201, 202, 206, 303, 304]) assert.equal(ttl(s, 'max-age=60', P0small).store, false, String(s));
+test('statuses: 2xx/3xx cacheable by default, 307/308 only with a Cache-Control header, others never', () => {
+  for (const s of [200, 203, 204, 300, 301, 302, 303]) assert.equal(ttl(s, undefined, P0small).store, true, String(s));
+  for (const s of [307, 308]) {
+    assert.equal(ttl(s, undefined, P0small).store, false, String(s));
+    assert.equal(ttl(s, undefined, P0small, { expires: new Date(NOW + 60000).toUTCString() }).store, false, `${s}, Expires only`);
+    assert.deepEqual(pick(ttl(s, 'public', P0small)), [true, 300, 'default-ttl'], `${s}, Cache-Control without a lifetime`);
+    assert.deepEqual(pick(ttl(s, 'max-age=60', P0small)), [true, 60, 'max-age'], String(s));
+  }
+  for (const s of [201, 202, 206, 304]) assert.equal(ttl(s, 'max-age=60', P0small).store, false, String(s));
 });
 
 test('errors always cached for ErrorCachingMinTTL (10 s default) or longer max-age: 404 410 414 500 501 502 503 504', () => {

@@ -1,14 +1,17 @@
 'use strict';
 // Why the public behaviour's cache policy has MinTTL 0 and keys on the cache-key header.
 //
-// CloudFront picks a cache behaviour by the raw path, case and all; edgeguard reads the
-// same request leniently too (CONTRACT §4, README "Choices"). `/Account/settings` matches
-// no `/account*` behaviour, so CloudFront uses the public `*` one, while edgeguard reads it
-// as the authenticated, no-store `/account*` route: it verifies the token, sets the user's
-// headers and answers `private, no-store`. An origin that ignores case (many do) serves
-// that user's page. With MinTTL 1 (Managed-CachingOptimized) CloudFront stores it anyway,
-// under a key without the user, and the next user gets it. The policy infra/ builds, and
-// the demo's distribution mirrors, stores nothing of it and keys per user.
+// CloudFront picks a cache behaviour by the path, case and all, after removing dot segments
+// and repeated slashes (RFC 3986); functions and the origin get the raw path. edgeguard reads
+// the raw path, its normalised form and a lenient one (CONTRACT §4, README "Choices").
+// `/Account/settings` matches no `/account*` behaviour, and neither does
+// `/account/settings/../../static/app.js` once normalised, so CloudFront uses the public `*`
+// one, while edgeguard reads each as the authenticated, no-store `/account*` route: it
+// verifies the token, sets the user's headers and answers `private, no-store`. An origin
+// that ignores case, or routes on a prefix of the raw path (many do), serves that user's
+// page. With MinTTL 1 (Managed-CachingOptimized) CloudFront stores it anyway, under a key
+// without the user, and the next user gets it. The policy infra/ builds, and the demo's
+// distribution mirrors, stores nothing of it and keys per user.
 
 const http = require('node:http');
 const test = require('node:test');
@@ -18,15 +21,16 @@ const { listen, close } = require('../../examples/demo/listen');
 
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
 
-/** An origin that ignores the case of paths and serves the user edgeguard verified. */
-class CaseInsensitiveOrigin {
+/** An origin that ignores the case of paths and routes on a prefix of the raw path, as it
+ * came (no dot segments resolved), and serves the user edgeguard verified. */
+class LooseOrigin {
   constructor() {
     this.requests = 0;
     this.server = http.createServer((req, res) => {
       this.requests += 1;
-      const path = new URL(req.url, 'http://origin').pathname.toLowerCase();
+      const path = req.url.split('?')[0].toLowerCase();
       const owner = req.headers['x-auth-sub'];
-      if (path !== '/account/settings' || !owner) {
+      if (!path.startsWith('/account/settings') || !owner) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
         return;
       }
@@ -45,14 +49,29 @@ class CaseInsensitiveOrigin {
   }
 }
 
-async function get(d, path, token) {
-  const res = await fetch(`${d.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  const text = await res.text();
-  return { status: res.status, xcache: res.headers.get('x-cache'), cc: res.headers.get('cache-control'), owner: JSON.parse(text).owner };
+/** A GET of `path` exactly as written: `fetch` would resolve its dot segments first. */
+function get(d, path, token) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${d.url}${path}`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk) => { text += chunk; }).on('end', () => resolve({
+        status: res.statusCode, xcache: res.headers['x-cache'], cc: res.headers['cache-control'], owner: JSON.parse(text).owner,
+      }));
+    });
+    req.on('error', reject);
+    req.path = path; // node keeps the path as given
+    req.end();
+  });
 }
 
-test('a user\'s page that reaches the public behaviour is neither stored nor shared', async (t) => {
-  const origin = new CaseInsensitiveOrigin();
+for (const path of ['/Account/settings', '/account/settings/../../static/app.js']) {
+  test(`a user's page that reaches the public behaviour is neither stored nor shared: ${path}`, async (t) => {
+    await neitherStoredNorShared(t, path);
+  });
+}
+
+async function neitherStoredNorShared(t, path) {
+  const origin = new LooseOrigin();
   const world = await startWorld({ origin });
   t.after(() => world.stop());
   const clock = virtualClock();
@@ -64,9 +83,9 @@ test('a user\'s page that reaches the public behaviour is neither stored nor sha
   const alice = world.issuer.sign('alice'), bob = world.issuer.sign('bob');
 
   // Managed-CachingOptimized on the public behaviour: Bob gets Alice's page for a second.
-  const a = await get(optimized, '/Account/settings', alice);
+  const a = await get(optimized, path, alice);
   clock.advance(0.5);
-  const b = await get(optimized, '/Account/settings', bob);
+  const b = await get(optimized, path, bob);
   assert.equal(a.owner, 'alice');
   assert.equal(a.cc, 'private, no-store, max-age=0', 'edgeguard read the path as the no-store /account* route');
   assert.equal(b.xcache, 'Hit from cloudfront');
@@ -76,7 +95,7 @@ test('a user\'s page that reaches the public behaviour is neither stored nor sha
   clock.advance(5);
   const before = origin.requests;
   for (const [token, owner] of [[alice, 'alice'], [bob, 'bob'], [alice, 'alice']]) {
-    const r = await get(shipped, '/Account/settings', token);
+    const r = await get(shipped, path, token);
     assert.equal(r.status, 200);
     assert.equal(r.owner, owner);
     assert.equal(r.xcache, 'Miss from cloudfront');
@@ -84,7 +103,7 @@ test('a user\'s page that reaches the public behaviour is neither stored nor sha
     clock.advance(0.3);
   }
   assert.equal(origin.requests - before, 3, 'nothing was stored');
-});
+}
 
 test('the public behaviour still caches public files, one entry for every visitor', async (t) => {
   const world = await startWorld();
