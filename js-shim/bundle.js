@@ -92,15 +92,9 @@ function snippets(pkg) {
 
 function main() {
   const opts = args(process.argv.slice(2));
-  let configBytes;
-  try {
-    configBytes = fs.readFileSync(opts.config);
-  } catch (err) {
-    fail(`cannot read ${opts.config}: ${err.code || 'error'}`);
-  }
-  validate(opts.pkg, configBytes, opts.config);
-  // From here on this build replaces the last one. If it cannot finish, neither is left
-  // behind: no earlier bundle passes for this config, and no oversized zip for a deployable one.
+  // This build replaces the last one from the start. If it cannot finish, neither is left
+  // behind: no earlier bundle passes for this config (an unreadable or invalid one included),
+  // and no oversized zip for a deployable one.
   const lambdaDir = path.join(opts.out, 'lambda');
   const zipPath = path.join(opts.out, 'edgeguard-lambda.zip');
   const manifestPath = path.join(opts.out, 'edgeguard-lambda.manifest.json');
@@ -114,6 +108,13 @@ function main() {
     fail(message);
   };
   clear();
+  let configBytes;
+  try {
+    configBytes = fs.readFileSync(opts.config);
+  } catch (err) {
+    fail(`cannot read ${opts.config}: ${err.code || 'error'}`);
+  }
+  validate(opts.pkg, configBytes, opts.config);
   // The handler, the wasm-bindgen glue and module, the glue's JS snippets (host crypto),
   // and the config: nothing else ships.
   const sources = [

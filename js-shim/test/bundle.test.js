@@ -60,6 +60,13 @@ test('bundling is deterministic and rejects an invalid config without echoing se
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /\$\.cacheKey\.secret/);
   assert.ok(!refused.stderr.includes(secret));
+  // The last good build is gone with it: nothing in `out` can be deployed as this config's.
+  for (const built of ['lambda', 'edgeguard-lambda.zip', 'edgeguard-lambda.manifest.json']) {
+    assert.ok(!fs.existsSync(path.join(out, built)), `${built} left behind by a refused config`);
+  }
+  assert.equal(bundle(config, out).status, 0);
+  assert.equal(bundle(path.join(out, 'missing.json'), out).status, 1);
+  assert.ok(!fs.existsSync(path.join(out, 'edgeguard-lambda.zip')), 'nor by an unreadable one');
 
   // The bytes are validated as they ship: one byte that is not UTF-8 (a lossy read would
   // have made it U+FFFD and shipped a different file) is refused.

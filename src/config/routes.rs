@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::json::{at, each_object, field, non_empty_array};
+use super::json::{at, each_object, element, field, non_empty_array};
 use super::{ConfigReport, MAX_AGE_LIMIT_SECONDS};
 use crate::route::{Access, CacheMode, PathPattern, Route};
 
@@ -12,9 +12,17 @@ pub(super) fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> 
         return Vec::new();
     };
     let mut routes = Vec::new();
+    // Each pattern seen, with where: CloudFront needs one behaviour per pattern.
+    let mut seen: Vec<(&str, String)> = Vec::new();
+    let last = element(path, items.len().saturating_sub(1));
     let allowed = ["path", "access", "cache", "maxAgeSeconds"];
     for (path, obj) in each_object(items, path, &allowed, report) {
-        let pattern = match field(obj, "path").and_then(Value::as_str) {
+        let text = field(obj, "path").and_then(Value::as_str);
+        if let Some(text) = text {
+            check_reachable(text, path == last, &path, &seen, report);
+            seen.push((text, path.clone()));
+        }
+        let pattern = match text {
             Some(text) => match PathPattern::new(text) {
                 Ok(pattern) => Some(pattern),
                 Err(problem) => {
@@ -86,4 +94,30 @@ pub(super) fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> 
         }
     }
     routes
+}
+
+/// Routes are tried in order and the first match wins (CONTRACT §4), as CloudFront's
+/// behaviours are: a route after `*`, or a second route with a pattern seen before, can never
+/// match, and the infra (one behaviour per route) refuses both. Refused here too, so that
+/// `make bundle` and `edgeguard check-config` fail rather than the deploy, or a hand-made
+/// distribution, with routes that are not what they look like.
+fn check_reachable(
+    text: &str,
+    is_last: bool,
+    path: &str,
+    seen: &[(&str, String)],
+    report: &mut ConfigReport,
+) {
+    if let Some((_, first)) = seen.iter().find(|(pattern, _)| *pattern == text) {
+        report.add(
+            &at(path, "path"),
+            format!("repeats {first}.path: only the first of the two can ever match"),
+        );
+    }
+    if text == "*" && !is_last {
+        report.add(
+            &at(path, "path"),
+            "\"*\" must be the last route: it matches every path, so the routes after it never match",
+        );
+    }
 }

@@ -164,6 +164,11 @@ fn each_required_rule_is_reported_at_its_path() {
         ),
         ("$.typo", Box::new(|v| v["typo"] = json!(1))),
         (
+            // `*` first: every later route is dead, here the authenticated API.
+            "$.routes[0].path",
+            Box::new(|v| v["routes"].as_array_mut().unwrap().reverse()),
+        ),
+        (
             "$.tokenCache.maxEntries",
             Box::new(|v| v["tokenCache"] = json!({"maxEntries": -1})),
         ),
@@ -299,4 +304,37 @@ fn host_jwks_carry_only_public_fields() {
             "the vectors hold a {kty} key"
         );
     }
+}
+
+#[test]
+fn routes_that_can_never_match_are_refused() {
+    let mut twice = base();
+    let api = twice["routes"][0].clone();
+    twice["routes"].as_array_mut().unwrap().insert(1, api);
+    let found = problems(&twice);
+    assert!(
+        found.contains(&(
+            "$.routes[1].path".to_owned(),
+            "repeats $.routes[0].path: only the first of the two can ever match".to_owned()
+        )),
+        "{found:?}"
+    );
+    let mut star_first = base();
+    star_first["routes"].as_array_mut().unwrap().reverse();
+    let found = problems(&star_first);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].1.starts_with("\"*\" must be the last route"),
+        "{found:?}"
+    );
+    // `*` last, and a lone `*`, are fine; so are patterns that only overlap.
+    let mut lone = base();
+    lone["routes"] = json!([{"path": "*", "access": "public", "cache": "origin"}]);
+    assert_eq!(problems(&lone), vec![]);
+    let mut overlapping = base();
+    overlapping["routes"].as_array_mut().unwrap().insert(
+        0,
+        json!({"path": "/api/payments*", "access": "authenticated", "cache": "no-store"}),
+    );
+    assert_eq!(problems(&overlapping), vec![]);
 }
