@@ -25,6 +25,10 @@ help:
 	@echo "make test      install what is missing, run every test"
 	@echo "make bundle CONFIG=path/to/config.json   -> $(DIST)/lambda/ and $(DIST)/edgeguard-lambda.zip"
 	@echo "make lint      rustfmt + clippy (host and wasm32)"
+	@echo "make cli       the native edgeguard CLI -> target/release/edgeguard (check-config, keygen)"
+	@echo "make synth     cdk synth of infra/cdk's example app (after make infra-setup)"
+	@echo "make infra-test  CDK (cfn-lint, node --test) and Terraform (fmt, checkov, tests)"
+	@echo "make clean     remove $(DIST)/ and the WebAssembly package"
 
 ## setup: idempotent; installs only what is missing (the fragments in mk/ add theirs).
 setup: tools infra-setup bench-setup

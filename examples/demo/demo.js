@@ -216,6 +216,11 @@ async function runDemo({ bundleDir, print = (s) => process.stdout.write(`${s}\n`
     say('');
     say('Verdict');
     for (const s of summaries) say(`  ${verdictLine(s)}`);
+    if (!keepRunning) {
+      say('');
+      say('Next: make demo ARGS=--serve to try it with curl · make replay to see each trigger ·');
+      say('      README "Configuration" to write your own config · infra/README.md to deploy');
+    }
   } catch (e) {
     await stack.stop();
     throw e;

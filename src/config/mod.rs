@@ -156,6 +156,10 @@ impl Config {
             repeated,
         } = match read_config_json(bytes) {
             Ok(read) => read,
+            Err(_) if bytes.iter().all(u8::is_ascii_whitespace) => {
+                report.add("$", "not valid JSON: the file is empty");
+                return Err(report);
+            }
             Err(err) => {
                 // serde_json's message can quote input; keep only the position.
                 report.add(

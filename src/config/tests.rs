@@ -338,3 +338,17 @@ fn routes_that_can_never_match_are_refused() {
     );
     assert_eq!(problems(&overlapping), vec![]);
 }
+
+#[test]
+fn an_empty_file_is_called_empty() {
+    for text in ["", " \n\t"] {
+        assert_eq!(
+            problems_of(text),
+            vec![(
+                "$".to_owned(),
+                "not valid JSON: the file is empty".to_owned()
+            )]
+        );
+    }
+    assert!(problems_of("{")[0].1.starts_with("not valid JSON (line 1"));
+}

@@ -52,6 +52,7 @@ test('demo timeline: naive leaks, the Authorization key does not but misses on r
   assert.equal(last.xcache, 'LambdaGeneratedResponse');
 
   assert.match(output, /Verdict/);
+  assert.match(output, /Next: make demo ARGS=--serve/, 'the demo ends with where to go next');
   assert.ok(!/eyJ[A-Za-z0-9_-]{10,}/.test(output), 'the demo output holds something that looks like a JWT');
 });
 
