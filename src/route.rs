@@ -7,8 +7,8 @@
 //! `;params` and serve another path. The normalised reading below does all of those, so
 //! whenever CloudFront's reading differs from the raw path, so does ours. When the raw and
 //! the normalised path pick different routes, the request is ambiguous: it gets the
-//! stricter access of the two and is never stored. A third, lenient reading (case folded, `\` as `/`, decoded
-//! twice, …) can only make a route stricter.
+//! stricter access of the two and is never stored. A third, lenient reading (case folded,
+//! `\` as `/`, decoded twice, …) can only make a route stricter.
 
 use std::borrow::Cow;
 

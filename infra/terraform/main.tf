@@ -122,9 +122,10 @@ resource "aws_cloudfront_cache_policy" "identity_origin" {
 }
 
 # MinTTL 0, and the cache-key header in the key: CloudFront picks a behaviour by the
-# raw path, and the function may read the same request as a user's (CONTRACT §4:
-# `/Account`, `/static/..%2Faccount`). Its no-store answer is then never stored, and
-# anything stored or collapsed stays per user. Public requests never carry the header.
+# path, case-sensitively, and the function may read the same request as a user's
+# (CONTRACT §4: `/Account`, `/static/..%2Faccount`). Its no-store answer is then never
+# stored, and anything stored or collapsed stays per user. Public requests never carry
+# the header.
 resource "aws_cloudfront_cache_policy" "public" {
   count = local.needs_public_policy ? 1 : 0
 

@@ -34,6 +34,15 @@ fn problems_of(text: &str) -> Vec<(String, String)> {
     }
 }
 
+/// `value` is refused with exactly `message` at `path` (among any other problems).
+fn assert_problem_is(value: &Value, path: &str, message: &str) {
+    let found = problems(value);
+    assert!(
+        found.contains(&(path.to_owned(), message.to_owned())),
+        "expected {path}: {message}, got {found:?}"
+    );
+}
+
 fn assert_problem_at(value: &Value, path: &str) {
     let found = problems(value);
     assert!(
@@ -196,13 +205,10 @@ fn keys_must_suit_the_algorithms_and_never_be_private() {
     assert_problem_at(&value, "$.issuers[0].jwks.keys[0]"); // 32-byte key is too short for HS512
                                                             // The report says so (the least that any listed HS algorithm needs), not "wrong type".
     value["issuers"][0]["algorithms"] = json!(["RS256", "HS512", "HS384"]);
-    let found = problems(&value);
-    assert!(
-        found.contains(&(
-            "$.issuers[0].jwks.keys[0]".to_owned(),
-            "the HMAC key is shorter than the 48 bytes HS384 needs".to_owned()
-        )),
-        "{found:?}"
+    assert_problem_is(
+        &value,
+        "$.issuers[0].jwks.keys[0]",
+        "the HMAC key is shorter than the 48 bytes HS384 needs",
     );
     // A key of the wrong type is still said to be one.
     value["issuers"][0]["algorithms"] = json!(["RS256"]);
@@ -311,13 +317,10 @@ fn routes_that_can_never_match_are_refused() {
     let mut twice = base();
     let api = twice["routes"][0].clone();
     twice["routes"].as_array_mut().unwrap().insert(1, api);
-    let found = problems(&twice);
-    assert!(
-        found.contains(&(
-            "$.routes[1].path".to_owned(),
-            "repeats $.routes[0].path: only the first of the two can ever match".to_owned()
-        )),
-        "{found:?}"
+    assert_problem_is(
+        &twice,
+        "$.routes[1].path",
+        "repeats $.routes[0].path: only the first of the two can ever match",
     );
     let mut star_first = base();
     star_first["routes"].as_array_mut().unwrap().reverse();

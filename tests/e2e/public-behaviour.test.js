@@ -49,17 +49,18 @@ class LooseOrigin {
   }
 }
 
-/** A GET of `path` exactly as written: `fetch` would resolve its dot segments first. */
+/** A GET of `path` exactly as written: `fetch`, or a URL string, would resolve its dot
+ * segments first. */
 function get(d, path, token) {
+  const { hostname, port } = new URL(d.url);
   return new Promise((resolve, reject) => {
-    const req = http.request(`${d.url}${path}`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+    const req = http.request({ hostname, port, path, headers: { authorization: `Bearer ${token}` } }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (chunk) => { text += chunk; }).on('end', () => resolve({
         status: res.statusCode, xcache: res.headers['x-cache'], cc: res.headers['cache-control'], owner: JSON.parse(text).owner,
       }));
     });
     req.on('error', reject);
-    req.path = path; // node keeps the path as given
     req.end();
   });
 }

@@ -191,7 +191,7 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
       if (carriesCookie(p.cookies, plan.tokenCookie)) {
         errors.push(`${label}puts the token cookie "${plan.tokenCookie}" in the cache key`);
       }
-      // Public behaviours too: CloudFront picks a behaviour by the raw path, case and all,
+      // Public behaviours too: CloudFront picks a behaviour by the path, case-sensitively,
       // and the function may read the same request as a user's (CONTRACT §4: `/Account`,
       // `/static/..%2Faccount`). It then answers no-store, keyed per user; MinTTL > 0 would
       // store that answer anyway, and a key without the user would serve it to the next.

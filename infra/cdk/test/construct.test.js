@@ -87,7 +87,7 @@ test('CachingDisabled is allowed on a public route', () => {
   assert.equal(distConfig(stack).cfg.DefaultCacheBehavior.CachePolicyId, CACHING_DISABLED);
 });
 
-// CloudFront picks a behaviour by the raw path; the function may read the same request as
+// CloudFront picks a behaviour by the path, case-sensitively; the function may read the same request as
 // a user's (CONTRACT §4: `/Account` reaches the public `*` behaviour) and answer no-store.
 test('refuses a public cache policy that could store or share a user\'s answer', () => {
   const { app } = build(exampleConfig(), (stack) => ({

@@ -102,7 +102,7 @@ def cache_params(policy):
 
 
 def test_public_cache_policy_has_min_ttl_0_and_keys_on_the_cache_key_header():
-    # CloudFront picks a behaviour by the raw path; the function may read the same request
+    # CloudFront picks a behaviour by the path, case-sensitively; the function may read the same request
     # as a user's (CONTRACT §4). MinTTL 0 never stores its no-store answer, and the header
     # in the key keeps anything stored (or collapsed) per user.
     p = MAIN["aws_cloudfront_cache_policy.public"]
