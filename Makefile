@@ -53,8 +53,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 build: wasm cli
 
 # The bundle is built without `rust-crypto`: node:crypto checks RSA/ECDSA/Ed25519 signatures.
+# `--log-level warn`: its info lines (a missing `repository`, no LICENSE file) are not ours to act on per build.
 wasm: tools
-	wasm-pack build --target nodejs --release --mode no-install --out-dir $(PKG) --out-name edgeguard \
+	wasm-pack --log-level warn build --target nodejs --release --mode no-install --out-dir $(PKG) --out-name edgeguard \
 	  -- --no-default-features
 
 cli:

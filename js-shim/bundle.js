@@ -23,6 +23,12 @@ function args(argv) {
   return out;
 }
 
+// The reason a file could not be read, as a sentence (the CLI's words), never a stack.
+function readError(err) {
+  const reasons = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'it is a directory' };
+  return reasons[err.code] || `error ${err.code || 'reading it'}`;
+}
+
 function fail(message) {
   process.stderr.write(`bundle: ${message}\n`);
   process.exit(1);
@@ -112,7 +118,7 @@ function main() {
   try {
     configBytes = fs.readFileSync(opts.config);
   } catch (err) {
-    fail(`cannot read ${opts.config}: ${err.code || 'error'}`);
+    fail(`cannot read ${opts.config}: ${readError(err)}`);
   }
   validate(opts.pkg, configBytes, opts.config);
   // The handler, the wasm-bindgen glue and module, the glue's JS snippets (host crypto),
@@ -147,6 +153,18 @@ function main() {
   fs.writeFileSync(manifestPath, `${JSON.stringify({ zipSha256: sha256(archive), configSha256: sha256(configBytes) }, null, 2)}\n`);
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`bundle: ${zipPath} ${archive.length} bytes (${kb(archive.length)}; limit ${kb(LIMIT)})\n${sizes}`);
+  if (usesPublishedSecret(configBytes)) {
+    process.stderr.write('bundle: warning: cacheKey.secret is the published one of examples/config.json: '
+      + 'fine for local runs; make your own with `edgeguard keygen` before deploying\n');
+  }
+}
+
+// The example ships in this repository, so its secret is public. A known secret cannot put
+// a key in a request (the edge sets the header), but turns logged keys back into subjects.
+function usesPublishedSecret(configBytes) {
+  const secretOf = (bytes) => { try { return JSON.parse(bytes).cacheKey.secret; } catch { return undefined; } };
+  const example = secretOf(fs.readFileSync(path.join(__dirname, '..', 'examples', 'config.json')));
+  return typeof example === 'string' && secretOf(configBytes) === example;
 }
 
 main();

@@ -30,6 +30,34 @@ fn check_config_accepts_the_example() {
     assert!(stdout.contains("/api/*"));
 }
 
+/// The example's secret is public: checking it says so, once a secret of one's own replaces
+/// it the warning goes, and neither output shows a secret.
+#[test]
+fn check_config_warns_about_the_published_example_secret() {
+    let example = include_str!("../examples/config.json");
+    let published = serde_json::from_str::<serde_json::Value>(example).unwrap()["cacheKey"]
+        ["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (code, stdout, _) = check_config_of("published", example.as_bytes());
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("warning: cacheKey.secret is the published one"),
+        "{stdout}"
+    );
+
+    let (_, fresh, _) = edgeguard(&["keygen"]);
+    let own = example.replace(&published, fresh.trim());
+    assert_ne!(own, example);
+    let (code, stdout_own, _) = check_config_of("own-secret", own.as_bytes());
+    assert_eq!(code, 0, "{stdout_own}");
+    assert!(!stdout_own.contains("warning"), "{stdout_own}");
+    for shown in [&stdout, &stdout_own] {
+        assert!(!shown.contains(&published) && !shown.contains(fresh.trim()));
+    }
+}
+
 #[test]
 fn check_config_reports_problems_by_path_without_secrets() {
     let secret = "c2VjcmV0LXNob3J0LXZhbHVl";

@@ -153,10 +153,12 @@ function formatTable(rows, { color = false } = {}) {
 }
 
 function summarize(setupId, rows, originStats) {
-  const hits = rows.filter((r) => r.xcache === 'Hit').length;
   const leaks = rows.filter((r) => r.leak).length;
   const refresh = rows.find((r) => r.refresh);
   const noStoreHits = rows.filter((r) => r.path === '/api/payment-methods' && r.xcache === 'Hit').length;
+  // A hit that served another user's data, or a no-store response, is a fault, not a saving.
+  const wrongHits = rows.filter((r) => r.xcache === 'Hit' && (r.leak || r.path === '/api/payment-methods')).length;
+  const hits = rows.filter((r) => r.xcache === 'Hit').length - wrongHits;
   const authRows = rows.filter((r) => r.user !== '-' && r.path !== '/static/app.js' && r.status === 200);
   const notPrivate = authRows.filter((r) => !/\bprivate\b/.test(r.cacheControl)).length;
   return {
@@ -164,6 +166,7 @@ function summarize(setupId, rows, originStats) {
     requests: rows.length,
     hits,
     hitRatio: hits / rows.length,
+    wrongHits,
     leaks,
     refreshHit: refresh ? refresh.xcache === 'Hit' : null,
     noStoreHits,
@@ -176,7 +179,8 @@ function summarize(setupId, rows, originStats) {
 function verdictLine(s) {
   const pct = `${Math.round(100 * s.hitRatio)}%`;
   const parts = [s.leaks ? `LEAKS: ${s.leaks} responses carried another user's data` : 'no leak'];
-  parts.push(`hit ratio ${s.hits}/${s.requests} (${pct})`);
+  const wrong = s.wrongHits ? `, plus ${s.wrongHits} ${s.wrongHits === 1 ? 'hit' : 'hits'} that should not have been` : '';
+  parts.push(`hit ratio ${s.hits}/${s.requests} (${pct})${wrong}`);
   parts.push(s.rawTokenAtOrigin ? `raw token reached the origin ${s.rawTokenAtOrigin}x` : 'no token reached the origin');
   parts.push(`token refresh: ${s.refreshHit ? 'still a hit' : 'a miss'}`);
   if (s.noStoreHits) parts.push(`no-store payment methods served from cache ${s.noStoreHits}x`);

@@ -49,6 +49,9 @@ test('bundling is deterministic and rejects an invalid config without echoing se
   const config = SHIPPED_CONFIG;
   const again = bundle(config, out);
   assert.equal(again.status, 0, again.stderr);
+  const published = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'config.json'))).cacheKey.secret;
+  const example = JSON.parse(fs.readFileSync(config, 'utf8')).cacheKey.secret === published;
+  assert.equal(/warning: cacheKey\.secret is the published one/.test(again.stderr), example, again.stderr);
   assert.ok(fs.readFileSync(path.join(out, 'edgeguard-lambda.zip')).equals(fs.readFileSync(ZIP)));
 
   const secret = 'c2hvcnQtc2VjcmV0LXZhbHVl';
@@ -64,8 +67,18 @@ test('bundling is deterministic and rejects an invalid config without echoing se
   for (const built of ['lambda', 'edgeguard-lambda.zip', 'edgeguard-lambda.manifest.json']) {
     assert.ok(!fs.existsSync(path.join(out, built)), `${built} left behind by a refused config`);
   }
+  const own = path.join(out, 'own-secret.json');
+  fs.writeFileSync(own, JSON.stringify({ ...parsed, cacheKey: { ...parsed.cacheKey, secret: crypto.randomBytes(32).toString('base64') } }));
+  const ownBuild = bundle(own, out);
+  assert.equal(ownBuild.status, 0, ownBuild.stderr);
+  assert.equal(ownBuild.stderr, '', 'a secret of its own is built without a warning');
+  const examplePath = path.join(ROOT, 'examples', 'config.json');
+  assert.match(bundle(examplePath, out).stderr, /^bundle: warning: cacheKey\.secret is the published one/);
   assert.equal(bundle(config, out).status, 0);
-  assert.equal(bundle(path.join(out, 'missing.json'), out).status, 1);
+  const missing = bundle(path.join(out, 'missing.json'), out);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^bundle: cannot read .*missing\.json: no such file\n$/);
+  assert.match(bundle(out, out).stderr, /: it is a directory\n$/);
   assert.ok(!fs.existsSync(path.join(out, 'edgeguard-lambda.zip')), 'nor by an unreadable one');
 
   // The bytes are validated as they ship: one byte that is not UTF-8 (a lossy read would

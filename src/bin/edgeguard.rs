@@ -59,7 +59,13 @@ fn check_config(file: &Path) -> ExitCode {
         return ExitCode::from(2);
     };
     let (report, code) = match Config::from_json(&text) {
-        Ok(config) => (valid_report(file, &config), ExitCode::SUCCESS),
+        Ok(config) => {
+            let mut report = valid_report(file, &config);
+            if uses_published_secret(&text) {
+                report.push_str(PUBLISHED_SECRET_WARNING);
+            }
+            (report, ExitCode::SUCCESS)
+        }
         Err(report) => (invalid_report(file, &report), ExitCode::from(1)),
     };
     print_then(&report, code)
@@ -92,6 +98,29 @@ fn valid_report(file: &Path, config: &Config) -> String {
         out.push_str("  note: no `*` route; unmatched paths are authenticated + no-store\n");
     }
     out
+}
+
+/// The example config ships in this repository, so its cache-key secret is public.
+const EXAMPLE_CONFIG: &str = include_str!("../../examples/config.json");
+
+const PUBLISHED_SECRET_WARNING: &str = "  warning: cacheKey.secret is the published one of \
+     examples/config.json: fine for local runs; make your own with `edgeguard keygen` before deploying\n";
+
+/// True when `text`'s cache-key secret is the example's. A known secret cannot put a key
+/// in a request (the edge sets the header), but it turns keys in logs back into subjects
+/// by guessing. The example is fine for the demo; a deployment should not keep it.
+fn uses_published_secret(text: &str) -> bool {
+    let secret_of = |json: &str| {
+        serde_json::from_str::<serde_json::Value>(json)
+            .ok()
+            .and_then(|value| {
+                value
+                    .pointer("/cacheKey/secret")?
+                    .as_str()
+                    .map(str::to_owned)
+            })
+    };
+    secret_of(EXAMPLE_CONFIG).is_some_and(|example| secret_of(text) == Some(example))
 }
 
 fn invalid_report(file: &Path, report: &ConfigReport) -> String {

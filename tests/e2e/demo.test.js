@@ -39,6 +39,10 @@ test('demo timeline: naive leaks, the Authorization key does not but misses on r
   assert.equal(ak.refreshHit, false, 'a refreshed token is a new cache key');
   assert.ok(ak.rawTokenAtOrigin > 0);
   assert.equal(ak.noStoreHits, 1, 'MinTTL 60 stores the no-store payment methods');
+  assert.equal(ak.wrongHits, 1, 'that hit is not counted as a saving');
+  const naiveHits = naive.rows.filter((r) => r.xcache === 'Hit');
+  assert.equal(naive.hits + naive.wrongHits, naiveHits.length);
+  assert.ok(naive.wrongHits >= naiveHits.filter((r) => r.leak).length && naive.wrongHits > 0, 'a hit that leaked is no saving');
 
   const eg = by.edgeguard;
   assert.equal(eg.leaks, 0);
@@ -47,6 +51,8 @@ test('demo timeline: naive leaks, the Authorization key does not but misses on r
   assert.equal(eg.rawTokenAtOrigin, 0);
   assert.equal(eg.noStoreHits, 0);
   assert.ok(eg.hits >= 7, `edgeguard hits: ${eg.hits}`);
+  assert.equal(eg.wrongHits, 0);
+  assert.ok(eg.hits > ak.hits, 'edgeguard saves more origin requests than the Authorization key');
   const last = eg.rows[eg.rows.length - 1];
   assert.equal(last.status, 401);
   assert.equal(last.xcache, 'LambdaGeneratedResponse');
