@@ -147,7 +147,14 @@ function main() {
     fs.writeFileSync(path.join(lambdaDir, name), data);
   }
   // The module written starts with its config read: an engine built from config.json says so.
-  if (!startsPreinitialized(lambdaDir)) abandon('the pre-initialised module did not take its own config');
+  // A module that cannot even start (a trap, a compile error) is abandoned the same way.
+  let started;
+  try {
+    started = startsPreinitialized(lambdaDir);
+  } catch (err) {
+    abandon(`the pre-initialised module did not start: ${String(err.message).split('\n')[0]}`);
+  }
+  if (!started) abandon('the pre-initialised module did not take its own config');
   fs.writeFileSync(zipPath, archive);
   const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
   fs.writeFileSync(manifestPath, `${JSON.stringify({ zipSha256: sha256(archive), configSha256: sha256(configBytes) }, null, 2)}\n`);

@@ -175,6 +175,20 @@ test('a bundle over the 1 MB limit leaves neither it nor the last bundle behind'
   assert.deepEqual(fs.readdirSync(out).sort(), ['large.json']);
 });
 
+test('a module that fails its own start check leaves no lambda directory behind', () => {
+  // A package whose glue throws once copied into <out>/lambda: the check after writing the
+  // files, as a trap or a module the engine cannot compile would.
+  const pkg = temporaryDir('edgeguard-pkg-');
+  fs.cpSync(PKG, pkg, { recursive: true });
+  const glue = path.join(pkg, 'edgeguard.js');
+  fs.appendFileSync(glue, "\nif (require('node:path').basename(__dirname) === 'lambda') throw new WebAssembly.RuntimeError('unreachable');\n");
+  const out = temporaryDir('edgeguard-start-');
+  const refused = bundle(SHIPPED_CONFIG, out, pkg);
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /^bundle: the pre-initialised module did not start: unreachable\n$/);
+  assert.deepEqual(fs.readdirSync(out), [], 'nothing of a build that failed its check');
+});
+
 test('a missing WebAssembly package is one line, not a stack trace', () => {
   const out = temporaryDir('edgeguard-no-pkg-');
   const refused = bundle(SHIPPED_CONFIG, out, path.join(out, 'no-such-pkg'));
