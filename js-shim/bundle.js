@@ -114,9 +114,13 @@ function main() {
     fail(message);
   };
   clear();
-  let configBytes;
+  let configBytes, mode;
   try {
     configBytes = fs.readFileSync(opts.config);
+    // The config holds the cache-key secret, and so do the module, the zip and the copy
+    // beside them: each is written as readable as the config is, never more (always by
+    // its owner). Inside the zip every file stays 0644, as Lambda needs.
+    mode = (fs.statSync(opts.config).mode & 0o666) | 0o600;
   } catch (err) {
     fail(`cannot read ${opts.config}: ${readError(err)}`);
   }
@@ -144,7 +148,7 @@ function main() {
   }
   for (const { name, data } of entries) {
     fs.mkdirSync(path.dirname(path.join(lambdaDir, name)), { recursive: true });
-    fs.writeFileSync(path.join(lambdaDir, name), data);
+    fs.writeFileSync(path.join(lambdaDir, name), data, { mode });
   }
   // The module written starts with its config read: an engine built from config.json says so.
   // A module that cannot even start (a trap, a compile error) is abandoned the same way.
@@ -155,7 +159,7 @@ function main() {
     abandon(`the pre-initialised module did not start: ${String(err.message).split('\n')[0]}`);
   }
   if (!started) abandon('the pre-initialised module did not take its own config');
-  fs.writeFileSync(zipPath, archive);
+  fs.writeFileSync(zipPath, archive, { mode });
   const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
   fs.writeFileSync(manifestPath, `${JSON.stringify({ zipSha256: sha256(archive), configSha256: sha256(configBytes) }, null, 2)}\n`);
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;

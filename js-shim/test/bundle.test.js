@@ -175,6 +175,20 @@ test('a bundle over the 1 MB limit leaves neither it nor the last bundle behind'
   assert.deepEqual(fs.readdirSync(out).sort(), ['large.json']);
 });
 
+test('a config readable by its owner alone gives outputs readable by their owner alone', () => {
+  const out = temporaryDir('edgeguard-mode-');
+  const config = path.join(out, 'config.json');
+  fs.copyFileSync(SHIPPED_CONFIG, config);
+  fs.chmodSync(config, 0o600);
+  const built = bundle(config, out);
+  assert.equal(built.status, 0, built.stderr);
+  for (const file of ['lambda/config.json', 'lambda/edgeguard_bg.wasm', 'lambda/index.js', 'edgeguard-lambda.zip']) {
+    assert.equal(fs.statSync(path.join(out, file)).mode & 0o777, 0o600, `${file} is readable beyond its owner`);
+  }
+  // The files inside keep the mode Lambda needs: the zip is the very one built from a 0644 config.
+  assert.ok(fs.readFileSync(path.join(out, 'edgeguard-lambda.zip')).equals(fs.readFileSync(ZIP)));
+});
+
 test('a module that fails its own start check leaves no lambda directory behind', () => {
   // A package whose glue throws once copied into <out>/lambda: the check after writing the
   // files, as a trap or a module the engine cannot compile would.
