@@ -6,14 +6,16 @@
 //
 // Only memory is copied, so the module must keep no other state a call can change: it may
 // define one mutable global (the stack pointer, back at its start once the call returns),
-// no start function, no imported memory or mutable global, and active data only, and the
-// call must not grow a table. Anything else is refused. The stack (below the stack
-// pointer's start) is written as zeros.
+// no start function (nor a `__wbindgen_start` of its own, which the glue runs on every
+// instance, this one's too), no imported memory or mutable global, active data and no
+// passive elements, and the call must not change an exported table. Anything else is
+// refused. The stack (below the stack pointer's start) is written as zeros. The one table
+// not exported is the indirect-call table, which Rust only fills from active elements.
 
 const fs = require('node:fs');
 const path = require('node:path');
 
-const SECTION = { import: 2, memory: 5, global: 6, start: 8, code: 10, data: 11, dataCount: 12 };
+const SECTION = { import: 2, memory: 5, global: 6, export: 7, start: 8, element: 9, code: 10, data: 11, dataCount: 12 };
 const PAGE = 65536;
 const ZERO_RUN = 16; // zero bytes that end a data segment (a segment costs ~6 bytes)
 
@@ -75,6 +77,7 @@ function sections(wasm) {
 // What the snapshot needs to know of the module, after checking it keeps no state but memory.
 function layout(wasm) {
   const found = { stackTop: null, dataStart: Infinity, memory: null };
+  let importedFunctions = 0;
   for (const { id, body } of sections(wasm)) {
     const r = new Reader(body);
     if (id === SECTION.start) throw new Error('the module has a start function');
@@ -82,7 +85,7 @@ function layout(wasm) {
       for (let n = r.u32(); n > 0; n--) {
         r.name(); r.name();
         const kind = r.byte();
-        if (kind === 0) r.u32();
+        if (kind === 0) { r.u32(); importedFunctions++; }
         else if (kind === 1) { r.byte(); r.limits(); }
         else if (kind === 2) throw new Error('the module imports its memory');
         else if (kind === 3) { r.byte(); if (r.byte() !== 0) throw new Error('the module imports a mutable global'); }
@@ -101,6 +104,22 @@ function layout(wasm) {
         found.stackTop = value;
       }
       if (mutable !== 1) throw new Error(`the module has ${mutable} mutable globals, not one stack pointer`);
+    } else if (id === SECTION.export) {
+      for (let n = r.u32(); n > 0; n--) {
+        const length = r.u32(), name = body.subarray(r.at, r.at + length).toString();
+        r.skip(length);
+        const kind = r.byte(), index = r.u32();
+        if (name === '__wbindgen_start' && kind === 0 && index >= importedFunctions) throw new Error('the module has a start function of its own (__wbindgen_start)');
+      }
+    } else if (id === SECTION.element) {
+      for (let n = r.u32(); n > 0; n--) { // flags: bit 0 passive or declarative, bit 1 a table or declarative, bit 2 expressions
+        const flags = r.u32();
+        if ((flags & 3) === 1) throw new Error('the module has passive elements');
+        if ((flags & 3) === 2) r.u32();
+        if (!(flags & 1)) r.constExpr();
+        if (flags & 3) r.byte();
+        for (let items = r.u32(); items > 0; items--) if (flags & 4) r.constExpr(); else r.u32();
+      }
     } else if (id === SECTION.data) {
       for (let n = r.u32(); n > 0; n--) {
         if (r.u32() !== 0) throw new Error('the module has passive data or a second memory');
@@ -178,12 +197,15 @@ function preinitializedModule(pkg, configBytes) {
   const wasm = fs.readFileSync(path.resolve(pkg, 'edgeguard_bg.wasm'));
   const { stackTop, memory: limits } = layout(wasm);
   const { glue, exports } = freshInstance(gluePath);
-  const tables = () => Object.values(exports).filter((x) => x instanceof WebAssembly.Table).map((t) => t.length);
+  const tables = () => Object.values(exports).filter((x) => x instanceof WebAssembly.Table)
+    .map((table) => Array.from({ length: table.length }, (_, i) => table.get(i)));
   const before = tables();
   glue.preinitialize(configBytes);
-  // A table is not copied, but its size is recorded in memory (wasm-bindgen's externref
-  // slots): a call that grew one would ship memory that disagrees with the fresh table.
-  if (tables().some((length, i) => length !== before[i])) throw new Error('pre-initialising grew a table');
+  // A table is not copied, but memory records its size and what is in it (wasm-bindgen's
+  // externref slots): a call that changed one would ship memory that disagrees with the
+  // fresh table.
+  const changed = (entries, i) => entries.length !== before[i].length || entries.some((entry, at) => entry !== before[i][at]);
+  if (tables().some(changed)) throw new Error('pre-initialising changed a table');
   const snapshot = Buffer.from(new Uint8Array(exports.memory.buffer)); // a copy, not a view
   snapshot.fill(0, 0, stackTop); // the stack: dead once the call returned
   return withMemory(wasm, snapshot, limits);

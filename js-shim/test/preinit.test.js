@@ -146,12 +146,21 @@ test('a module keeping state outside its memory is refused', () => {
     ['a section past the end', [memory(), Buffer.from([6, 40, 1])]],
     ['passive data', [memory(), globals([1, 1 << 20]), section(11, [1, 1, 1, 0x2a])]],
     ['the stack above the data', [memory(), globals([1, 1 << 20]), section(11, [1, 0, 0x41, 0x10, 0x0b, 1, 0x2a])]],
+    ['a __wbindgen_start of its own', [memory(), globals([1, 1 << 20]), exports(['__wbindgen_start', 0, 0])]],
+    ['a passive element segment', [memory(), globals([1, 1 << 20]), section(9, [1, 1, 0, 0])]],
+    ['passive element expressions', [memory(), globals([1, 1 << 20]), section(9, [2, 3, 0, 0, 5, 0x70, 0])]],
   ];
   for (const [name, parts] of cases) assert.throws(() => layout(wasm(parts)), Error, name);
   assert.equal(layout(wasm([memory(), globals([1, 16]), section(11, [1, 0, 0x41, 0x20, 0x0b, 1, 0x2a])])).stackTop, 16);
+  // What wasm-bindgen writes today: a __wbindgen_start that is an import, active and
+  // declarative elements (a table index, functions and expressions), another function exported.
+  const importedStart = section(2, [1, 1, 0x6d, 1, 0x73, 0, 0]);
+  const elements = section(9, [4, 0, 0x41, 0, 0x0b, 1, 0, 2, 1, 0x41, 1, 0x0b, 0, 1, 0, 3, 0, 1, 0, 6, 0, 0x41, 2, 0x0b, 0x70, 1, 0xd2, 0, 0x0b]);
+  assert.equal(layout(wasm([importedStart, memory(), globals([1, 16]), exports(['__wbindgen_start', 0, 0], ['run', 0, 1]), elements])).stackTop, 16);
+  assert.throws(() => layout(wasm([memory(), globals([1, 16]), exports(['__wbindgen_start', 0, 1])])), /start function of its own/);
 });
 
-test('a call that grows a table while pre-initialising is refused', () => {
+test('a call that grows or writes a table while pre-initialising is refused', () => {
   // wasm-bindgen records the externref table's size in memory; the table is not copied.
   const pkg = temporaryDir('edgeguard-pkg-');
   fs.cpSync(PKG, pkg, { recursive: true });
@@ -160,7 +169,11 @@ test('a call that grows a table while pre-initialising is refused', () => {
   assert.ok(source.includes('function preinitialize(config_json) {'));
   fs.writeFileSync(glue, source.replace('function preinitialize(config_json) {', 'function preinitialize(config_json) { engineMemory();'));
   const config = fs.readFileSync(path.join(DIST_LAMBDA, 'config.json'));
-  assert.throws(() => preinitializedModule(pkg, config), /grew a table/);
+  assert.throws(() => preinitializedModule(pkg, config), /changed a table/);
+  // A slot written without growing the table is a change too.
+  const slot = 'function preinitialize(config_json) { const t = wasm.__wbindgen_externrefs; t.set(t.length - 1, {});';
+  fs.writeFileSync(glue, source.replace('function preinitialize(config_json) {', slot));
+  assert.throws(() => preinitializedModule(pkg, config), /changed a table/);
 });
 
 // Minimal modules, byte by byte (sizes and values under 64, so one LEB128 byte each, except
@@ -168,6 +181,9 @@ test('a call that grows a table while pre-initialising is refused', () => {
 function wasm(parts) { return Buffer.concat([Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]), ...parts]); }
 function section(id, body) { return Buffer.from([id, body.length, ...body]); }
 function memory() { return section(5, [1, 0, 1]); }
+function exports(...list) { // [name, kind, index]: ASCII names, one-byte LEB128s
+  return section(7, [list.length, ...list.flatMap(([name, kind, index]) => [name.length, ...Buffer.from(name), kind, index])]);
+}
 function globals(...list) {
   const body = [list.length];
   for (const [mut, value] of list) body.push(0x7f, mut, 0x41, ...s32(value), 0x0b);
