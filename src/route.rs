@@ -2,13 +2,14 @@
 //! deception (CONTRACT §4).
 //!
 //! CloudFront picks a cache behaviour from the `uri` case-sensitively, after decoding
-//! unreserved escapes, collapsing `//` and removing dot segments (RFC 3986), and hands the
-//! function and the origin the raw `uri`; an origin may decode `%2F`, resolve `..` or drop
-//! `;params` and serve another path. The normalised reading below does all of those, so
-//! whenever CloudFront's reading differs from the raw path, so does ours. When the raw and
-//! the normalised path pick different routes, the request is ambiguous: it gets the
-//! stricter access of the two and is never stored. A third, lenient reading (case folded,
-//! `\` as `/`, decoded twice, …) can only make a route stricter.
+//! unreserved escapes and removing dot segments (RFC 3986; `//` perhaps collapsed), and
+//! hands the function and the origin the raw `uri`; an origin may decode `%2F`, resolve
+//! `..` or drop `;params` and serve another path. So a path is read four ways: raw, as
+//! CloudFront reads it (with and without `//` collapsed; `;params` kept, so `..;` is a
+//! segment like any other), and normalised as an origin might (all of the above). When any
+//! two pick different routes, the request is ambiguous: it gets the strictest access of
+//! them and is never stored. A fifth, lenient reading (case folded, `\` as `/`, decoded
+//! twice, …) can only make a route stricter.
 
 use std::borrow::Cow;
 
@@ -246,30 +247,46 @@ pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
     effective
 }
 
-/// CONTRACT §4 exactly: the raw path and its normalised form.
+/// CONTRACT §4: the raw path and its normalised form, and CloudFront's own readings, which
+/// pick the cache behaviour and can differ from both (`/api/%2e%2e/static/..;/api/x` is
+/// `/api/x` raw and normalised, but `/static/..;/api/x` to CloudFront).
 fn resolve_strict(routes: &[Route], uri: &str) -> EffectiveRoute {
     let raw = first_match(routes, uri);
-    let normalised = if is_plain_path(uri) {
-        // Nothing an origin could decode or resolve differently: one match is enough.
-        Some(Cow::Borrowed(uri))
-    } else {
-        normalise(uri).map(Cow::Owned)
-    };
-    let Some(normalised) = normalised else {
-        return EffectiveRoute {
-            index: raw,
-            access: EffectiveRoute::FAIL_CLOSED.0,
-            cache: EffectiveRoute::FAIL_CLOSED.1,
-            resolution: Resolution::Undecodable,
+    if is_plain_path(uri) {
+        // Nothing CloudFront or an origin could decode or resolve differently.
+        return resolved(routes, raw, raw);
+    }
+    let readings = [
+        normalise(uri),
+        cloudfront_reading(uri, Slashes::Collapsed),
+        cloudfront_reading(uri, Slashes::Kept),
+    ];
+    let mut disagreeing = raw;
+    for reading in readings {
+        let Some(path) = reading else {
+            return EffectiveRoute {
+                index: raw,
+                access: EffectiveRoute::FAIL_CLOSED.0,
+                cache: EffectiveRoute::FAIL_CLOSED.1,
+                resolution: Resolution::Undecodable,
+            };
         };
-    };
-    let norm = if normalised == uri {
-        raw
-    } else {
-        first_match(routes, &normalised)
-    };
+        let other = first_match(routes, &path);
+        if other != raw {
+            let stricter = |i: Option<usize>| access_of(routes, i);
+            if disagreeing == raw || stricter(other) > stricter(disagreeing) {
+                disagreeing = other;
+            }
+        }
+    }
+    resolved(routes, raw, disagreeing)
+}
+
+/// The route `raw` names, or, when `other` (another reading's) differs, the ambiguous
+/// route: the stricter access of the two, never stored.
+fn resolved(routes: &[Route], raw: Option<usize>, other: Option<usize>) -> EffectiveRoute {
     let route_at = |i: Option<usize>| i.and_then(|i| routes.get(i));
-    if raw == norm {
+    if raw == other {
         return match route_at(raw) {
             Some(route) => EffectiveRoute {
                 index: raw,
@@ -280,15 +297,19 @@ fn resolve_strict(routes: &[Route], uri: &str) -> EffectiveRoute {
             None => fail_closed(Resolution::Unmatched),
         };
     }
-    // An unmatched side counts as the fail-closed default: authenticated.
-    let access_of =
-        |i: Option<usize>| route_at(i).map_or(EffectiveRoute::FAIL_CLOSED.0, |r| r.access);
     EffectiveRoute {
         index: raw,
-        access: access_of(raw).max(access_of(norm)),
+        access: access_of(routes, raw).max(access_of(routes, other)),
         cache: CacheMode::NoStore,
         resolution: Resolution::Ambiguous,
     }
+}
+
+/// A route's access; an unmatched reading counts as the fail-closed default: authenticated.
+fn access_of(routes: &[Route], index: Option<usize>) -> Access {
+    index
+        .and_then(|i| routes.get(i))
+        .map_or(EffectiveRoute::FAIL_CLOSED.0, |r| r.access)
 }
 
 /// The most lenient reading a common origin might give `uri`, used only to make a route
@@ -318,7 +339,7 @@ pub fn lenient(uri: &str) -> Cow<'_, str> {
             }
         })
         .collect();
-    let mut resolved = resolve_segments(&text);
+    let mut resolved = resolve_segments(&text, Params::Dropped, Slashes::Collapsed);
     if resolved.len() > 1 && resolved.ends_with('/') {
         resolved.pop();
     }
@@ -373,19 +394,64 @@ fn first_match(routes: &[Route], path: &str) -> Option<usize> {
 /// and `..`. Other escapes (such as `%20`) stay encoded. `None` when the path cannot be
 /// decoded: a bad escape, or a NUL byte.
 pub fn normalise(uri: &str) -> Option<String> {
-    Some(resolve_segments(&decode_path_escapes(uri)?))
+    Some(resolve_segments(
+        &decode_path_escapes(uri, Slash::Decoded)?,
+        Params::Dropped,
+        Slashes::Collapsed,
+    ))
 }
 
-/// Collapses `//`, drops `;params` from segments and resolves `.` and `..` (RFC 3986
-/// §5.2.4), keeping a trailing `/` when the path ended with one.
-fn resolve_segments(decoded: &str) -> String {
+/// The path CloudFront matches path patterns against (Developer Guide, "Path pattern":
+/// RFC 3986 normalisation): unreserved escapes decoded (`%2F` is not unreserved), dot
+/// segments removed, `;params` kept. Whether it also collapses `//` is not documented, so
+/// both are read. `None` when the path cannot be decoded.
+fn cloudfront_reading(uri: &str, slashes: Slashes) -> Option<String> {
+    Some(resolve_segments(
+        &decode_path_escapes(uri, Slash::Kept)?,
+        Params::Kept,
+        slashes,
+    ))
+}
+
+/// Whether `%2F` is decoded to `/` (some origins do; CloudFront does not).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slash {
+    Decoded,
+    Kept,
+}
+
+/// Whether `;params` are dropped from segments (Java servlet containers do).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Params {
+    Dropped,
+    Kept,
+}
+
+/// Whether an empty segment (`//`) is dropped or kept as a segment `..` can remove.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slashes {
+    Collapsed,
+    Kept,
+}
+
+/// Resolves `.` and `..` (RFC 3986 §5.2.4), dropping `;params` from segments and collapsing
+/// `//` as asked, and keeps a trailing `/` when the path ended with one.
+fn resolve_segments(decoded: &str, params: Params, slashes: Slashes) -> String {
     let mut segments: Vec<&str> = Vec::new();
-    let mut parts = decoded.split('/').peekable();
+    let mut parts = decoded
+        .strip_prefix('/')
+        .unwrap_or(decoded)
+        .split('/')
+        .peekable();
     let mut trailing_slash = false;
     while let Some(part) = parts.next() {
-        let segment = part.split(';').next().unwrap_or("");
+        let segment = match params {
+            Params::Dropped => part.split(';').next().unwrap_or(""),
+            Params::Kept => part,
+        };
         let is_last = parts.peek().is_none();
         match segment {
+            "" if slashes == Slashes::Kept && !is_last => segments.push(""),
             "" | "." => trailing_slash = is_last,
             ".." => {
                 segments.pop();
@@ -408,7 +474,7 @@ fn resolve_segments(decoded: &str) -> String {
     out
 }
 
-fn decode_path_escapes(uri: &str) -> Option<String> {
+fn decode_path_escapes(uri: &str, slash: Slash) -> Option<String> {
     let bytes = uri.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -427,7 +493,7 @@ fn decode_path_escapes(uri: &str) -> Option<String> {
         if value == 0 {
             return None;
         }
-        let decodes = value == b'/' || value == b'.' || is_unreserved(value);
+        let decodes = (value == b'/' && slash == Slash::Decoded) || is_unreserved(value);
         if decodes {
             out.push(value);
         } else {
@@ -518,6 +584,43 @@ mod tests {
     }
 
     #[test]
+    fn cloudfront_reads_escapes_and_dot_segments_but_not_params_or_encoded_slashes() {
+        let cases = [
+            ("/static/%2e%2e/api/x", "/api/x", "/api/x"),
+            (
+                "/static/..%2Fapi/x",
+                "/static/..%2Fapi/x",
+                "/static/..%2Fapi/x",
+            ),
+            (
+                "/public/..;/api/x",
+                "/public/..;/api/x",
+                "/public/..;/api/x",
+            ),
+            ("/a;b/../c", "/c", "/c"),
+            ("/%41pi/x", "/Api/x", "/Api/x"),
+            ("//api/x", "/api/x", "//api/x"),
+            ("/a//../b", "/b", "/a/b"),
+            ("/a/b/..", "/a/", "/a/"),
+            ("/a//", "/a/", "/a//"),
+            ("/", "/", "/"),
+        ];
+        for (uri, collapsed, kept) in cases {
+            assert_eq!(
+                cloudfront_reading(uri, Slashes::Collapsed).as_deref(),
+                Some(collapsed),
+                "{uri}"
+            );
+            assert_eq!(
+                cloudfront_reading(uri, Slashes::Kept).as_deref(),
+                Some(kept),
+                "{uri}"
+            );
+        }
+        assert_eq!(cloudfront_reading("/bad%zz", Slashes::Kept), None);
+    }
+
+    #[test]
     fn normalisation_resolves_what_origins_resolve() {
         let cases = [
             ("/api/x", Some("/api/x")),
@@ -587,6 +690,48 @@ mod tests {
             assert_eq!(route.access, Access::Authenticated, "{uri}");
             assert_eq!(route.cache, CacheMode::NoStore, "{uri}");
         }
+        // Raw and normalised agree, CloudFront does not: `..;` is a segment to it, so it
+        // picks /static/* for the first and /api/* for the second (helper-32's fuzzing).
+        for (uri, cloudfront) in [
+            ("/api/%2e%2e/static/..;/api/x", "/static/..;/api/x"),
+            ("/static/%2e%2e/api/..;/static/x", "/api/..;/static/x"),
+        ] {
+            assert_eq!(normalise(uri), normalise(cloudfront), "{uri}");
+            assert_eq!(
+                cloudfront_reading(uri, Slashes::Collapsed).as_deref(),
+                Some(cloudfront)
+            );
+            let route = resolve(&routes, uri);
+            assert_eq!(route.resolution, Resolution::Ambiguous, "{uri}");
+            assert_eq!(
+                (route.access, route.cache),
+                (Access::Authenticated, CacheMode::NoStore),
+                "{uri}"
+            );
+        }
+        // If CloudFront keeps `//`, `..` removes the empty segment: /static/api/x (public)
+        // where every other reading says /api/*.
+        assert_eq!(
+            cloudfront_reading("/static//../api/x", Slashes::Kept).as_deref(),
+            Some("/static/api/x")
+        );
+        let only_kept_differs = vec![
+            Route {
+                path: pattern("/x/y"),
+                access: Access::Public,
+                cache: CacheMode::Origin,
+            },
+            Route {
+                path: pattern("*y"),
+                access: Access::Authenticated,
+                cache: CacheMode::PerUser {
+                    max_age_seconds: 60,
+                },
+            },
+        ];
+        let route = resolve(&only_kept_differs, "/x//../y");
+        assert_eq!(route.resolution, Resolution::Ambiguous);
+        assert_eq!(route.cache, CacheMode::NoStore);
         // `//api/x` matches nothing raw (fail closed) but /api/* normalised: still strict.
         let route = resolve(&routes, "//api/x");
         assert_eq!(

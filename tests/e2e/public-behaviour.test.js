@@ -3,7 +3,8 @@
 //
 // CloudFront picks a cache behaviour by the path, case and all, after removing dot segments
 // and repeated slashes (RFC 3986); functions and the origin get the raw path. edgeguard reads
-// the raw path, its normalised form and a lenient one (CONTRACT §4, README "Choices").
+// the raw path, CloudFront's reading of it, its normalised form and a lenient one (CONTRACT §4,
+// README "What happens per route").
 // `/Account/settings` matches no `/account*` behaviour, and neither does
 // `/account/settings/../../static/app.js` once normalised, so CloudFront uses the public `*`
 // one, while edgeguard reads each as the authenticated, no-store `/account*` route: it
@@ -20,6 +21,7 @@ const { startWorld, virtualClock } = require('./lib/world');
 const { listen, close } = require('../../examples/demo/listen');
 
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+const USE_ORIGIN_CACHE_CONTROL = '83da9c7e-98b4-4e11-a168-04f0df8e2c65'; // MinTTL 0, keyed on the path (and Host)
 
 /** An origin that ignores the case of paths and routes on a prefix of the raw path, as it
  * came (no dot segments resolved), and serves the user edgeguard verified. */
@@ -30,7 +32,7 @@ class LooseOrigin {
       this.requests += 1;
       const path = req.url.split('?')[0].toLowerCase();
       const owner = req.headers['x-auth-sub'];
-      if (!path.startsWith('/account/settings') || !owner) {
+      if (!(path.startsWith('/account/settings') || path.startsWith('/api/')) || !owner) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
         return;
       }
@@ -70,6 +72,32 @@ for (const path of ['/Account/settings', '/account/settings/../../static/app.js'
     await neitherStoredNorShared(t, path);
   });
 }
+
+// `/api/%2e%2e/static/..;/api/x` is `/api/x` raw (a prefix) and to a servlet container (which
+// drops `;params`), so edgeguard once read it as the per-user `/api/*` route and let origin-
+// response set `s-maxage`; CloudFront reads `/static/..;/api/x` (`..;` is a segment to it) and
+// picks the public behaviour. Even with MinTTL 0 there, a policy keyed on the path alone then
+// stored Alice's page for Bob. edgeguard now reads the path as CloudFront does too.
+test('a per-user page CloudFront files under the public behaviour is not stored there, even with MinTTL 0', async (t) => {
+  const origin = new LooseOrigin();
+  const world = await startWorld({ origin });
+  t.after(() => world.stop());
+  const clock = virtualClock();
+  const pathOnly = await world.distribution('edgeguard.json', {
+    mutate: (doc) => { doc.DistributionConfig.DefaultCacheBehavior.CachePolicyId = USE_ORIGIN_CACHE_CONTROL; },
+    opts: { clock },
+  });
+  const alice = world.issuer.sign('alice'), bob = world.issuer.sign('bob');
+  const path = '/api/%2e%2e/static/..;/api/x';
+  const a = await get(pathOnly, path, alice);
+  assert.equal(a.owner, 'alice');
+  assert.equal(a.cc, 'private, no-store, max-age=0', 'an ambiguous path is never stored');
+  clock.advance(0.5);
+  const b = await get(pathOnly, path, bob);
+  assert.equal(b.xcache, 'Miss from cloudfront');
+  assert.equal(b.owner, 'bob');
+  assert.equal(origin.requests, 2);
+});
 
 async function neitherStoredNorShared(t, path) {
   const origin = new LooseOrigin();
