@@ -77,7 +77,7 @@ exports.handler = async function handler(event) {
 function flatten(cf, message) {
   const { headers, status } = record(message), { config, request } = cf;
   let count = 5;
-  let text = `${string(config.eventType)}\n${optional(config.requestId)}\n${optional(config.distributionDomainName)}\n${string(request?.uri)}\n${optional(status)}`;
+  let text = `${string(config?.eventType)}\n${optional(config?.requestId)}\n${optional(config?.distributionDomainName)}\n${string(request?.uri)}\n${optional(status)}`;
   for (const name of headers == null ? [] : Object.keys(record(headers))) { // own keys: what the runtime sends on
     const lines = headers[name];
     if (!Array.isArray(lines) || lines.length === 0) malformed();
@@ -99,7 +99,7 @@ function without(headers, name) { const { [name]: removed, ...kept } = headers; 
 // do; response triggers pass the response on as private, no-store so nothing is stored.
 function failClosed(trigger, response, code) {
   if ((trigger === 'origin-response' || trigger === 'viewer-response') && response && typeof response === 'object') {
-    const headers = response.headers && typeof response.headers === 'object' ? response.headers : {};
+    const headers = response.headers && typeof response.headers === 'object' && !Array.isArray(response.headers) ? response.headers : {};
     for (const name of Object.keys(headers)) if (CACHE_FIELDS.has(name.toLowerCase())) delete headers[name];
     headers['cache-control'] = [{ key: 'Cache-Control', value: 'private, no-store' }];
     return Object.assign(response, { headers });

@@ -85,8 +85,10 @@ pub fn cookie_token<'a>(cookie_values: &[&'a str], name: &str) -> Result<Option<
     Ok(found.filter(|token| !token.is_empty()))
 }
 
-/// The `Cookie` header value without the cookie `name`, every other byte as sent: the
-/// value itself (borrowed) when it has no such cookie, `None` when nothing else is left.
+/// The `Cookie` header value without the cookie `name` in any ASCII case (the token is read
+/// under `name` exactly, as RFC 6265 says, but some servers read names in any case), every
+/// other byte as sent: the value itself (borrowed) when it has no such cookie, `None` when
+/// nothing else is left.
 ///
 /// It splits where [`cookie_token`] does, so whatever could be read as the token goes; but
 /// a comma inside another cookie's value (`prefs=a,b`, `ids="1,2"`, which browsers send as
@@ -103,7 +105,7 @@ pub fn without_cookie<'v>(cookie_value: &'v str, name: &str) -> Option<Cow<'v, s
             None => (rest, None),
         };
         let piece_name = piece.split_once('=').map_or(piece, |(n, _)| n).trim();
-        if piece_name == name {
+        if piece_name.eq_ignore_ascii_case(name) {
             dropped = true;
         } else if !piece.trim().is_empty() {
             if kept.is_empty() {

@@ -188,9 +188,10 @@ impl Engine {
                 patch.set(self.config.cache_key.header.as_str(), ANONYMOUS);
                 // Keyed `anonymous`, the request must carry no credential to the origin: an
                 // `Authorization` that is not the token source (`token.header` is another
-                // header) was never verified, and a page made with it would be stored for
-                // every anonymous caller.
-                patch.remove_all(headers.names_of("authorization"));
+                // header) was never verified, nor was a spelling of the token's header or
+                // cookie that a server could read as it; a page made with one would be
+                // stored for every anonymous caller.
+                self.remove_credentials(headers, &mut patch);
             }
             Identity::User {
                 cache_key,
@@ -205,18 +206,24 @@ impl Engine {
                         patch.set(claim.header.as_str(), value.clone());
                     }
                 }
-                // The raw token never reaches the origin or the cache key: its header goes, and
-                // `Authorization` too when tokens come from another header (CONTRACT §3.5).
-                for name in [self.config.token.header.as_str(), "authorization"] {
-                    patch.remove_all(headers.names_of(name));
-                }
-                if let Some(cookie) = &self.config.token.cookie {
-                    Self::remove_token_cookie(headers, cookie, &mut patch);
-                }
+                // The raw token never reaches the origin or the cache key (CONTRACT §3.5).
+                self.remove_credentials(headers, &mut patch);
                 log.cache_key = Some(cache_key.for_log());
             }
         }
         Ok(patch)
+    }
+
+    /// Removes everything that carries, or that a server could read as, a credential: the
+    /// token's header in every spelling (case, `_` for `-`, as CGI-style servers read it),
+    /// `Authorization` (also when tokens come from another header), and the token cookie
+    /// under any case of its name (some servers read cookie names so).
+    fn remove_credentials<'a>(&self, headers: &Headers<'a>, patch: &mut HeaderPatch<'a>) {
+        patch.remove_all(headers.names_like(self.config.token.header.as_str()));
+        patch.remove_all(headers.names_of("authorization"));
+        if let Some(cookie) = &self.config.token.cookie {
+            Self::remove_token_cookie(headers, cookie, patch);
+        }
     }
 
     fn find_credential<'h>(&self, headers: &'h Headers<'_>) -> policy::CredentialLookup<'h> {

@@ -238,6 +238,34 @@ test('malformed events fail closed (CONTRACT §8)', async () => {
   event.Records[0].cf.response.headers = { 'cache-control': 'not-an-array' };
   const response = await run(event);
   assert.equal(header(response, 'cache-control'), 'private, no-store');
+  // Headers as a list (never what CloudFront sends): replaced by a map holding private,
+  // no-store, where a property set on the array would be dropped as JSON (helper-32).
+  const listed = responseEvent('origin-response', '/api/x', 200, {});
+  listed.Records[0].cf.response.headers = [{ key: 'cache-control', value: 'public' }];
+  const fromList = await run(listed);
+  assert.ok(!Array.isArray(fromList.headers));
+  assert.equal(JSON.parse(JSON.stringify(fromList)).headers['cache-control'][0].value, 'private, no-store');
+});
+
+test('an event without cf.config is malformed, not an internal error: the engine is kept', async () => {
+  const { handler: fresh, dir } = loadBundle(config);
+  const glue = path.join(dir, 'edgeguard.js');
+  const lines = [];
+  const log = console.log;
+  console.log = (line) => lines.push(JSON.parse(line));
+  try {
+    assert.equal((await fresh(viewerRequest('/static/a.js', {}))).uri, '/static/a.js');
+    const engine = require.cache[glue];
+    const noConfig = { Records: [{ cf: { request: { uri: '/' }, response: { status: '200', headers: {} } } }] };
+    const answer = await fresh(noConfig);
+    assert.equal(answer.status, '503');
+    assert.equal(answer.body, '{"error":"event_malformed"}');
+    assert.equal(lines.at(-1).code, 'event_malformed');
+    assert.equal((await fresh(viewerRequest('/static/a.js', {}))).uri, '/static/a.js');
+    assert.equal(require.cache[glue], engine, 'the engine (and its token cache) was not rebuilt');
+  } finally {
+    console.log = log;
+  }
 });
 
 test('a newline inside a header value cannot hide the next header from the core', async () => {

@@ -542,3 +542,59 @@ fn forwarded_claims_keep_their_headers_with_one_absent_in_the_middle() {
         assert!(out.result["headers"].get("x-3").is_none(), "{round}");
     }
 }
+
+/// A server that maps `x_token` and `x-token` to one variable (CGI), or reads cookie names in
+/// any case, would take these as the token: none reaches the origin unverified, and none
+/// stays beside a verified one (helper-32's fuzzing).
+#[test]
+fn every_spelling_of_the_token_carriers_is_removed_when_tokens_are_read() {
+    let config = json!({
+        "issuers": [{"issuer": "https://idp/", "audiences": ["api"], "algorithms": ["HS256"],
+                     "jwks": {"keys": [{"kty": "oct", "k": URL_SAFE_NO_PAD.encode(KEY)}]}}],
+        "token": {"header": "x-token", "cookie": "session"},
+        "cacheKey": {"secret": "B".repeat(44)},
+        "routes": [
+            {"path": "/home", "access": "optional", "cache": "per-user", "maxAgeSeconds": 60},
+            {"path": "/api/*", "access": "authenticated", "cache": "per-user", "maxAgeSeconds": 60},
+            {"path": "/static/*", "access": "public", "cache": "origin"}
+        ]
+    });
+    let engine = Engine::from_json(&config.to_string()).unwrap();
+    let alice = format!("Bearer {}", token("alice"));
+    let bob = token("bob");
+    let unread = json!({
+        "x_token": [{"key": "X_Token", "value": alice}],
+        "cookie": [{"key": "Cookie", "value": format!("theme=dark; Session={bob}")}]
+    });
+    // Optional: neither spelling is read, so the caller is anonymous, and both go.
+    let out = engine
+        .handle(request("/home", unread.clone()), NOW)
+        .unwrap();
+    assert_eq!(header(&out.result, "x-user-cache-key"), Some("anonymous"));
+    assert!(out.result["headers"].get("x_token").is_none());
+    assert_eq!(header(&out.result, "cookie"), Some("theme=dark"));
+    // Authenticated, beside a verified token: they go too.
+    let mut beside = unread.clone();
+    beside["x-token"] = json!([{"key": "X-Token", "value": format!("Bearer {}", token("carol"))}]);
+    let out = engine.handle(request("/api/x", beside), NOW).unwrap();
+    assert!(header(&out.result, "x-user-cache-key").is_some_and(|k| k != "anonymous"));
+    for gone in ["x-token", "x_token"] {
+        assert!(out.result["headers"].get(gone).is_none(), "{gone}");
+    }
+    assert_eq!(header(&out.result, "cookie"), Some("theme=dark"));
+    // The exact cookie name is still the only one read: `Session` alone is no token.
+    let out = engine
+        .handle(
+            request(
+                "/api/x",
+                json!({"cookie": [{"key": "Cookie", "value": format!("Session={bob}")}]}),
+            ),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(out.log.code, Some("token_missing"));
+    // A public route reads no token and changes nothing.
+    let out = engine.handle(request("/static/a.js", unread), NOW).unwrap();
+    assert!(out.result["headers"].get("x_token").is_some());
+    assert!(header(&out.result, "cookie").is_some_and(|c| c.contains("Session=")));
+}
