@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const fs = require('node:fs');
 const {
-  VECTORS, loadBundle, fixture, viewerRequest, responseEvent, header, vectorCase, atVectorTime, logLines,
+  VECTORS, CONTRACT_ROUTES, loadBundle, fixture, viewerRequest, responseEvent, header, vectorCase, atVectorTime, logLines,
 } = require('./support');
 
 // The vector issuers and keys, with the contract's route table.
@@ -13,10 +13,7 @@ const config = {
   ...VECTORS.config,
   token: { header: 'authorization', cookie: 'session' },
   routes: [
-    { path: '/api/payment-methods*', access: 'authenticated', cache: 'no-store' },
-    { path: '/api/*', access: 'authenticated', cache: 'per-user', maxAgeSeconds: 300 },
-    { path: '/account*', access: 'authenticated', cache: 'no-store' },
-    { path: '/home', access: 'optional', cache: 'per-user', maxAgeSeconds: 60 },
+    ...CONTRACT_ROUTES,
     { path: '/static/*', access: 'public', cache: 'origin' },
     { path: '/public/*', access: 'public', cache: 'origin' },
   ],

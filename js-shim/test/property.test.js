@@ -8,16 +8,13 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { VECTORS, loadBundle, viewerRequest, responseEvent, logLines, payloadOf, independentCacheKey } = require('./support');
+const { VECTORS, CONTRACT_ROUTES, loadBundle, viewerRequest, responseEvent, logLines, payloadOf, independentCacheKey } = require('./support');
 
 const SEED = Number(process.env.PROPERTY_SEED || 0xed6e32);
 const CASES = Number(process.env.PROPERTY_CASES || 3000);
 const SKEW = VECTORS.config.clockSkewSeconds;
 const ROUTES = [
-  { path: '/api/payment-methods*', access: 'authenticated', cache: 'no-store' },
-  { path: '/api/*', access: 'authenticated', cache: 'per-user', maxAgeSeconds: 300 },
-  { path: '/account*', access: 'authenticated', cache: 'no-store' },
-  { path: '/home', access: 'optional', cache: 'per-user', maxAgeSeconds: 60 },
+  ...CONTRACT_ROUTES,
   { path: '/opt/*', access: 'optional', cache: 'no-store' },
   { path: '/static/*', access: 'public', cache: 'origin' },
 ];

@@ -13,6 +13,13 @@ const BUNDLE = path.join(ROOT, process.env.DIST || 'dist', 'lambda');
 const PKG = path.join(ROOT, process.env.PKG || 'target/wasm-pkg');
 const { preinitializedModule, startsPreinitialized } = require('../snapshot');
 const VECTORS = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/vectors/tokens.json'), 'utf8'));
+// The contract's routes that read tokens, in its order; each test adds its public ones after.
+const CONTRACT_ROUTES = [
+  { path: '/api/payment-methods*', access: 'authenticated', cache: 'no-store' },
+  { path: '/api/*', access: 'authenticated', cache: 'per-user', maxAgeSeconds: 300 },
+  { path: '/account*', access: 'authenticated', cache: 'no-store' },
+  { path: '/home', access: 'optional', cache: 'per-user', maxAgeSeconds: 60 },
+];
 
 // Every console.log line of this process, for the log audits.
 const logLines = [];
@@ -119,6 +126,6 @@ async function atVectorTime(fn) {
 }
 
 module.exports = {
-  ROOT, PKG, VECTORS, logLines, originalLog, loadBundle, copyOfBundle, temporaryDir, startsPreinitialized, fixture, viewerRequest, responseEvent,
+  ROOT, PKG, VECTORS, CONTRACT_ROUTES, logLines, originalLog, loadBundle, copyOfBundle, temporaryDir, startsPreinitialized, fixture, viewerRequest, responseEvent,
   header, vectorCase, atVectorTime, independentCacheKey, payloadOf,
 };
