@@ -4,11 +4,11 @@
 //! CloudFront picks a cache behaviour from the `uri` case-sensitively, after decoding
 //! unreserved escapes and removing dot segments (RFC 3986; `//` perhaps collapsed), and
 //! hands the function and the origin the raw `uri`; an origin may decode `%2F`, resolve
-//! `..` or drop `;params` and serve another path. So a path is read four ways: raw, as
-//! CloudFront reads it (with and without `//` collapsed; `;params` kept, so `..;` is a
-//! segment like any other), and normalised as an origin might (all of the above). When any
-//! two pick different routes, the request is ambiguous: it gets the strictest access of
-//! them and is never stored. A fifth, lenient reading (case folded, `\` as `/`, decoded
+//! `..` or drop `;params` and serve another path. So a path is read several ways: raw, as
+//! CloudFront may read it (`;params` kept, so `..;` is a segment like any other; unreserved
+//! escapes decoded before, after or not at all; `//` collapsed before, after or not at all),
+//! and normalised as an origin might (all of the above). When any two pick different routes,
+//! the request is ambiguous: it gets the strictest access of them and is never stored. A fifth, lenient reading (case folded, `\` as `/`, decoded
 //! twice, …) can only make a route stricter.
 
 use std::borrow::Cow;
@@ -256,11 +256,12 @@ fn resolve_strict(routes: &[Route], uri: &str) -> EffectiveRoute {
         // Nothing CloudFront or an origin could decode or resolve differently.
         return resolved(routes, raw, raw);
     }
-    let readings = [
-        normalise(uri),
-        cloudfront_reading(uri, Slashes::Collapsed),
-        cloudfront_reading(uri, Slashes::Kept),
-    ];
+    let mut readings = vec![normalise(uri)];
+    for decoding in [Step::Before, Step::Never, Step::After] {
+        for collapsing in [Step::Before, Step::Never, Step::After] {
+            readings.push(cloudfront_reading(uri, decoding, collapsing));
+        }
+    }
     let mut disagreeing = raw;
     for reading in readings {
         let Some(path) = reading else {
@@ -402,15 +403,47 @@ pub fn normalise(uri: &str) -> Option<String> {
 }
 
 /// The path CloudFront matches path patterns against (Developer Guide, "Path pattern":
-/// RFC 3986 normalisation): unreserved escapes decoded (`%2F` is not unreserved), dot
-/// segments removed, `;params` kept. Whether it also collapses `//` is not documented, so
-/// both are read. `None` when the path cannot be decoded.
-fn cloudfront_reading(uri: &str, slashes: Slashes) -> Option<String> {
-    Some(resolve_segments(
-        &decode_path_escapes(uri, Slash::Kept)?,
-        Params::Kept,
-        slashes,
-    ))
+/// RFC 3986 normalisation): dot segments removed (§5.2.4), `;params` kept, `%2F` never
+/// decoded. Whether it decodes unreserved escapes (§6.2.2.2) before removing dot segments,
+/// after, or not at all is not documented (`/api/../%61pi/x` is `/api/x` decoded first, but
+/// `/%61pi/x` otherwise), nor whether it collapses `//`, before or after: each is a reading.
+/// `None` when the path cannot be decoded.
+fn cloudfront_reading(uri: &str, decoding: Step, collapsing: Step) -> Option<String> {
+    let decoded = decode_path_escapes(uri, Slash::Kept)?;
+    let slashes = match collapsing {
+        Step::Before => Slashes::Collapsed,
+        Step::Never | Step::After => Slashes::Kept,
+    };
+    let resolved = match decoding {
+        Step::Before => resolve_segments(&decoded, Params::Kept, slashes),
+        Step::Never => resolve_segments(uri, Params::Kept, slashes),
+        Step::After => {
+            decode_path_escapes(&resolve_segments(uri, Params::Kept, slashes), Slash::Kept)?
+        }
+    };
+    Some(match collapsing {
+        Step::After => collapse_slashes(&resolved),
+        Step::Before | Step::Never => resolved,
+    })
+}
+
+/// `path` with every run of `/` made one.
+fn collapse_slashes(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// When CloudFront may take a step of its normalisation, relative to removing dot segments.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Before,
+    Never,
+    After,
 }
 
 /// Whether `%2F` is decoded to `/` (some origins do; CloudFront does not).
@@ -607,17 +640,20 @@ mod tests {
         ];
         for (uri, collapsed, kept) in cases {
             assert_eq!(
-                cloudfront_reading(uri, Slashes::Collapsed).as_deref(),
+                cloudfront_reading(uri, Step::Before, Step::Before).as_deref(),
                 Some(collapsed),
                 "{uri}"
             );
             assert_eq!(
-                cloudfront_reading(uri, Slashes::Kept).as_deref(),
+                cloudfront_reading(uri, Step::Before, Step::Never).as_deref(),
                 Some(kept),
                 "{uri}"
             );
         }
-        assert_eq!(cloudfront_reading("/bad%zz", Slashes::Kept), None);
+        assert_eq!(
+            cloudfront_reading("/bad%zz", Step::Never, Step::Never),
+            None
+        );
     }
 
     #[test]
@@ -648,6 +684,145 @@ mod tests {
                     Some(input),
                     "fast path for {input}"
                 );
+            }
+        }
+    }
+
+    /// If CloudFront removes dot segments without decoding escapes first (the Developer
+    /// Guide does not say), `/api/../%61pi/x` is `/%61pi/x` to it: the default behaviour,
+    /// where every other reading says /api/* (per-user).
+    #[test]
+    fn cloudfront_may_remove_dot_segments_before_decoding_or_without_it() {
+        let mut routes = routes();
+        routes.push(Route {
+            path: pattern("*"),
+            access: Access::Public,
+            cache: CacheMode::Origin,
+        });
+        for (uri, cloudfront) in [
+            ("/api/../%61pi/x", "/%61pi/x"),
+            ("/api/../static/%2e%2e/api/x", "/static/%2e%2e/api/x"),
+        ] {
+            assert_eq!(normalise(uri).as_deref(), Some("/api/x"), "{uri}");
+            assert_eq!(
+                cloudfront_reading(uri, Step::Never, Step::Never).as_deref(),
+                Some(cloudfront)
+            );
+            let route = resolve(&routes, uri);
+            assert_eq!(route.resolution, Resolution::Ambiguous, "{uri}");
+            assert_eq!(route.cache, CacheMode::NoStore, "{uri}");
+        }
+        // Decoded after: `/api/../.%2e/static/x` is `/../static/x`, no route but `*`.
+        assert_eq!(
+            cloudfront_reading("/api/../.%2e/static/x", Step::After, Step::Never).as_deref(),
+            Some("/../static/x")
+        );
+        // `//` collapsed after dot segments: `//x//../api/y` is `/x/api/y`, where collapsing
+        // first gives `/api/y` and keeping gives `//x/api/y`.
+        assert_eq!(
+            cloudfront_reading("//x//../api/y", Step::Before, Step::After).as_deref(),
+            Some("/x/api/y")
+        );
+    }
+
+    /// RFC 3986 §5.2.4 remove_dot_segments, step by step on the string, as a reference.
+    fn remove_dot_segments(path: &str) -> String {
+        let mut input = path.to_owned();
+        let mut output = String::new();
+        let pop = |output: &mut String| match output.rfind('/') {
+            Some(at) => output.truncate(at),
+            None => output.clear(),
+        };
+        while !input.is_empty() {
+            if input.starts_with("../") {
+                input.drain(..3);
+            } else if input.starts_with("./") {
+                input.drain(..2);
+            } else if input.starts_with("/./") {
+                input.replace_range(..3, "/");
+            } else if input == "/." {
+                input = "/".into();
+            } else if input.starts_with("/../") {
+                input.replace_range(..4, "/");
+                pop(&mut output);
+            } else if input == "/.." {
+                input = "/".into();
+                pop(&mut output);
+            } else if input == "." || input == ".." {
+                input.clear();
+            } else {
+                let start = usize::from(input.starts_with('/'));
+                let end = input[start..].find('/').map_or(input.len(), |i| i + start);
+                output.push_str(&input[..end]);
+                input.drain(..end);
+            }
+        }
+        if output.is_empty() {
+            output.push('/');
+        }
+        output
+    }
+
+    fn adversarial_path() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let atom = prop_oneof![
+            Just("/"),
+            Just("."),
+            Just(".."),
+            Just("%2e"),
+            Just("%2E"),
+            Just(";"),
+            Just("..;"),
+            Just("%2F"),
+            Just("%61"),
+            Just("api"),
+            Just("static"),
+            Just("x"),
+            Just("é"),
+            Just("%zz"),
+            Just("%"),
+        ];
+        proptest::collection::vec(atom, 0..12).prop_map(|atoms| format!("/{}", atoms.concat()))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 4_000, ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// The CloudFront readings are RFC 3986 §5.2.4 (with `//` collapsed first or
+        /// after), and a plain path reads as itself every way.
+        #[test]
+        fn readings_follow_rfc_3986_and_plain_paths_read_as_themselves(uri in adversarial_path()) {
+            if let Some(decoded) = decode_path_escapes(&uri, Slash::Kept) {
+                let reading = |d, c| cloudfront_reading(&uri, d, c);
+                proptest::prop_assert_eq!(
+                    reading(Step::Before, Step::Never),
+                    Some(remove_dot_segments(&decoded))
+                );
+                proptest::prop_assert_eq!(
+                    reading(Step::Before, Step::Before),
+                    Some(remove_dot_segments(&collapse_slashes(&decoded)))
+                );
+                proptest::prop_assert_eq!(
+                    reading(Step::Before, Step::After),
+                    Some(collapse_slashes(&remove_dot_segments(&decoded)))
+                );
+                proptest::prop_assert_eq!(
+                    reading(Step::Never, Step::Never),
+                    Some(remove_dot_segments(&uri))
+                );
+            }
+            if is_plain_path(&uri) {
+                for decoding in [Step::Before, Step::Never, Step::After] {
+                    for collapsing in [Step::Before, Step::Never, Step::After] {
+                        proptest::prop_assert_eq!(
+                            cloudfront_reading(&uri, decoding, collapsing),
+                            Some(uri.clone())
+                        );
+                    }
+                }
+                proptest::prop_assert_eq!(normalise(&uri), Some(uri.clone()));
             }
         }
     }
@@ -698,7 +873,7 @@ mod tests {
         ] {
             assert_eq!(normalise(uri), normalise(cloudfront), "{uri}");
             assert_eq!(
-                cloudfront_reading(uri, Slashes::Collapsed).as_deref(),
+                cloudfront_reading(uri, Step::Before, Step::Before).as_deref(),
                 Some(cloudfront)
             );
             let route = resolve(&routes, uri);
@@ -712,7 +887,7 @@ mod tests {
         // If CloudFront keeps `//`, `..` removes the empty segment: /static/api/x (public)
         // where every other reading says /api/*.
         assert_eq!(
-            cloudfront_reading("/static//../api/x", Slashes::Kept).as_deref(),
+            cloudfront_reading("/static//../api/x", Step::Before, Step::Never).as_deref(),
             Some("/static/api/x")
         );
         let only_kept_differs = vec![
