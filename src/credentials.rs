@@ -85,10 +85,10 @@ pub fn cookie_token<'a>(cookie_values: &[&'a str], name: &str) -> Result<Option<
     Ok(found.filter(|token| !token.is_empty()))
 }
 
-/// The `Cookie` header value without the cookie `name` in any ASCII case (the token is read
-/// under `name` exactly, as RFC 6265 says, but some servers read names in any case), every
-/// other byte as sent: the value itself (borrowed) when it has no such cookie, `None` when
-/// nothing else is left.
+/// The `Cookie` header value without the cookie `name` in any spelling a server could read
+/// as it (see [`same_cookie_name`]; the token is read under `name` exactly, as RFC 6265
+/// says), every other byte as sent: the value itself (borrowed) when it has no such cookie,
+/// `None` when nothing else is left.
 ///
 /// It splits where [`cookie_token`] does, so whatever could be read as the token goes; but
 /// a comma inside another cookie's value (`prefs=a,b`, `ids="1,2"`, which browsers send as
@@ -105,7 +105,7 @@ pub fn without_cookie<'v>(cookie_value: &'v str, name: &str) -> Option<Cow<'v, s
             None => (rest, None),
         };
         let piece_name = piece.split_once('=').map_or(piece, |(n, _)| n).trim();
-        if piece_name.eq_ignore_ascii_case(name) {
+        if same_cookie_name(piece_name, name) {
             dropped = true;
         } else if !piece.trim().is_empty() {
             if kept.is_empty() {
@@ -125,6 +125,18 @@ pub fn without_cookie<'v>(cookie_value: &'v str, name: &str) -> Option<Cow<'v, s
     }
     let kept = kept.trim_end();
     (!kept.is_empty()).then(|| Cow::Owned(kept.to_owned()))
+}
+
+/// True when a server could read cookie `a` as cookie `b`: ASCII case aside (ASP.NET Core
+/// reads names in any case), and with ` `, `.` and `[` as `_`, as PHP names every request
+/// variable, `$_COOKIE` included (`access.token`, `access token` and `access[token` are all
+/// `$_COOKIE['access_token']`).
+fn same_cookie_name(a: &str, b: &str) -> bool {
+    let fold = |c: u8| match c {
+        b' ' | b'.' | b'[' => b'_',
+        other => other.to_ascii_lowercase(),
+    };
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| fold(x) == fold(y))
 }
 
 /// `;` (RFC 6265), and `,` too: some servers still split on it (RFC 2965), so a token hidden
@@ -232,5 +244,33 @@ mod tests {
             Some(Cow::Borrowed("prefs=a,b,c;  x=1"))
         ));
         assert_eq!(without_cookie(" token=xyz ; ", "token"), None);
+    }
+
+    #[test]
+    fn cookie_spellings_php_reads_as_the_token_are_removed() {
+        for spelling in [
+            "access.token",
+            "access token",
+            "access[token",
+            "Access_Token",
+        ] {
+            let sent = format!("theme=dark; {spelling}=forged");
+            assert_eq!(
+                without_cookie(&sent, "access_token").as_deref(),
+                Some("theme=dark"),
+                "{spelling}"
+            );
+        }
+        // Other names stay, byte for byte.
+        let sent = "access_tokens=1; access-token=2; access_token[]=3";
+        assert!(matches!(
+            without_cookie(sent, "access_token"),
+            Some(Cow::Borrowed(kept)) if kept == sent
+        ));
+        // Reading is unchanged: the exact name only.
+        assert_eq!(
+            cookie_token(&["access.token=abc"], "access_token"),
+            Ok(None)
+        );
     }
 }

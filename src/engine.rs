@@ -217,7 +217,7 @@ impl Engine {
     /// Removes everything that carries, or that a server could read as, a credential: the
     /// token's header in every spelling (case, `_` for `-`, as CGI-style servers read it),
     /// `Authorization` (also when tokens come from another header), and the token cookie
-    /// under any case of its name (some servers read cookie names so).
+    /// under any case of its name, ` `, `.` or `[` for `_` (servers read cookie names so).
     fn remove_credentials<'a>(&self, headers: &Headers<'a>, patch: &mut HeaderPatch<'a>) {
         patch.remove_all(headers.names_like(self.config.token.header.as_str()));
         patch.remove_all(headers.names_of("authorization"));

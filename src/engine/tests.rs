@@ -598,3 +598,57 @@ fn every_spelling_of_the_token_carriers_is_removed_when_tokens_are_read() {
     assert!(out.result["headers"].get("x_token").is_some());
     assert!(header(&out.result, "cookie").is_some_and(|c| c.contains("Session=")));
 }
+
+/// PHP reads `access.token`, `access token` and `access[token` as `$_COOKIE['access_token']`:
+/// none reaches the origin beside an anonymous key or a verified user (helper-33's review).
+#[test]
+fn cookie_spellings_php_reads_as_the_token_cookie_are_removed() {
+    let config = json!({
+        "issuers": [{"issuer": "https://idp/", "audiences": ["api"], "algorithms": ["HS256"],
+                     "jwks": {"keys": [{"kty": "oct", "k": URL_SAFE_NO_PAD.encode(KEY)}]}}],
+        "token": {"header": "authorization", "cookie": "access_token"},
+        "cacheKey": {"secret": "B".repeat(44)},
+        "routes": [
+            {"path": "/home", "access": "optional", "cache": "per-user", "maxAgeSeconds": 60},
+            {"path": "/api/*", "access": "authenticated", "cache": "per-user", "maxAgeSeconds": 60},
+            {"path": "/static/*", "access": "public", "cache": "origin"}
+        ]
+    });
+    let engine = Engine::from_json(&config.to_string()).unwrap();
+    for spelling in ["access.token", "access token", "access[token"] {
+        let forged = format!("theme=dark; {spelling}={}", token("mallory"));
+        // Anonymous: the spelling is not read, and it goes.
+        let out = engine
+            .handle(
+                request(
+                    "/home",
+                    json!({"cookie": [{"key": "Cookie", "value": forged}]}),
+                ),
+                NOW,
+            )
+            .unwrap();
+        assert_eq!(header(&out.result, "x-user-cache-key"), Some("anonymous"));
+        assert_eq!(
+            header(&out.result, "cookie"),
+            Some("theme=dark"),
+            "{spelling}"
+        );
+        // Beside a verified token cookie: it goes too.
+        let beside = format!("{forged}; access_token={}", token("alice"));
+        let out = engine
+            .handle(
+                request(
+                    "/api/x",
+                    json!({"cookie": [{"key": "Cookie", "value": beside}]}),
+                ),
+                NOW,
+            )
+            .unwrap();
+        assert!(header(&out.result, "x-user-cache-key").is_some_and(|k| k != "anonymous"));
+        assert_eq!(
+            header(&out.result, "cookie"),
+            Some("theme=dark"),
+            "{spelling}"
+        );
+    }
+}
