@@ -8,8 +8,9 @@
 //! CloudFront may read it (`;params` kept, so `..;` is a segment like any other; unreserved
 //! escapes decoded before, after or not at all; `//` collapsed before, after or not at all),
 //! and normalised as an origin might (all of the above). When any two pick different routes,
-//! the request is ambiguous: it gets the strictest access of them and is never stored. A fifth, lenient reading (case folded, `\` as `/`, decoded
-//! twice, …) can only make a route stricter.
+//! the request is ambiguous: it gets the strictest access of them and is never stored. A
+//! last, lenient reading (case folded, `\` as `/`, decoded twice, …) can only make a route
+//! stricter.
 
 use std::borrow::Cow;
 
