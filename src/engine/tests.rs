@@ -543,15 +543,13 @@ fn forwarded_claims_keep_their_headers_with_one_absent_in_the_middle() {
     }
 }
 
-/// A server that maps `x_token` and `x-token` to one variable (CGI), or reads cookie names in
-/// any case, would take these as the token: none reaches the origin unverified, and none
-/// stays beside a verified one (helper-32's fuzzing).
-#[test]
-fn every_spelling_of_the_token_carriers_is_removed_when_tokens_are_read() {
+/// An engine reading tokens from `header` or the cookie `cookie`: optional `/home`,
+/// authenticated `/api/*`, public `/static/*`.
+fn engine_reading_tokens_from(header: &str, cookie: &str) -> Engine {
     let config = json!({
         "issuers": [{"issuer": "https://idp/", "audiences": ["api"], "algorithms": ["HS256"],
                      "jwks": {"keys": [{"kty": "oct", "k": URL_SAFE_NO_PAD.encode(KEY)}]}}],
-        "token": {"header": "x-token", "cookie": "session"},
+        "token": {"header": header, "cookie": cookie},
         "cacheKey": {"secret": "B".repeat(44)},
         "routes": [
             {"path": "/home", "access": "optional", "cache": "per-user", "maxAgeSeconds": 60},
@@ -559,7 +557,15 @@ fn every_spelling_of_the_token_carriers_is_removed_when_tokens_are_read() {
             {"path": "/static/*", "access": "public", "cache": "origin"}
         ]
     });
-    let engine = Engine::from_json(&config.to_string()).unwrap();
+    Engine::from_json(&config.to_string()).unwrap()
+}
+
+/// A server that maps `x_token` and `x-token` to one variable (CGI), or reads cookie names in
+/// any case, would take these as the token: none reaches the origin unverified, and none
+/// stays beside a verified one (helper-32's fuzzing).
+#[test]
+fn every_spelling_of_the_token_carriers_is_removed_when_tokens_are_read() {
+    let engine = engine_reading_tokens_from("x-token", "session");
     let alice = format!("Bearer {}", token("alice"));
     let bob = token("bob");
     let unread = json!({
@@ -603,18 +609,7 @@ fn every_spelling_of_the_token_carriers_is_removed_when_tokens_are_read() {
 /// none reaches the origin beside an anonymous key or a verified user (helper-33's review).
 #[test]
 fn cookie_spellings_php_reads_as_the_token_cookie_are_removed() {
-    let config = json!({
-        "issuers": [{"issuer": "https://idp/", "audiences": ["api"], "algorithms": ["HS256"],
-                     "jwks": {"keys": [{"kty": "oct", "k": URL_SAFE_NO_PAD.encode(KEY)}]}}],
-        "token": {"header": "authorization", "cookie": "access_token"},
-        "cacheKey": {"secret": "B".repeat(44)},
-        "routes": [
-            {"path": "/home", "access": "optional", "cache": "per-user", "maxAgeSeconds": 60},
-            {"path": "/api/*", "access": "authenticated", "cache": "per-user", "maxAgeSeconds": 60},
-            {"path": "/static/*", "access": "public", "cache": "origin"}
-        ]
-    });
-    let engine = Engine::from_json(&config.to_string()).unwrap();
+    let engine = engine_reading_tokens_from("authorization", "access_token");
     for spelling in ["access.token", "access token", "access[token"] {
         let forged = format!("theme=dark; {spelling}={}", token("mallory"));
         // Anonymous: the spelling is not read, and it goes.
