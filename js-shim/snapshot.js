@@ -36,7 +36,7 @@ class Reader {
     return b & 0x40 ? value - 2 ** shift : value;
   }
   skip(n) { this.at += n; }
-  name() { const n = this.u32(); this.skip(n); }
+  name() { const n = this.u32(), text = this.bytes.subarray(this.at, this.at + n).toString(); this.skip(n); return text; }
   limits() {
     const flags = this.byte();
     if (flags > 1) throw new Error('shared or 64-bit memories and tables are not supported');
@@ -106,9 +106,7 @@ function layout(wasm) {
       if (mutable !== 1) throw new Error(`the module has ${mutable} mutable globals, not one stack pointer`);
     } else if (id === SECTION.export) {
       for (let n = r.u32(); n > 0; n--) {
-        const length = r.u32(), name = body.subarray(r.at, r.at + length).toString();
-        r.skip(length);
-        const kind = r.byte(), index = r.u32();
+        const name = r.name(), kind = r.byte(), index = r.u32();
         if (name === '__wbindgen_start' && kind === 0 && index >= importedFunctions) throw new Error('the module has a start function of its own (__wbindgen_start)');
       }
     } else if (id === SECTION.element) {

@@ -397,7 +397,7 @@ fn first_match(routes: &[Route], path: &str) -> Option<usize> {
 /// decoded: a bad escape, or a NUL byte.
 pub fn normalise(uri: &str) -> Option<String> {
     Some(resolve_segments(
-        &decode_path_escapes(uri, Slash::Decoded)?,
+        &decode_path_escapes(uri, EncodedSlash::Decoded)?,
         Params::Dropped,
         Slashes::Collapsed,
     ))
@@ -410,7 +410,7 @@ pub fn normalise(uri: &str) -> Option<String> {
 /// `/%61pi/x` otherwise), nor whether it collapses `//`, before or after: each is a reading.
 /// `None` when the path cannot be decoded.
 fn cloudfront_reading(uri: &str, decoding: Step, collapsing: Step) -> Option<String> {
-    let decoded = decode_path_escapes(uri, Slash::Kept)?;
+    let decoded = decode_path_escapes(uri, EncodedSlash::Kept)?;
     let slashes = match collapsing {
         Step::Before => Slashes::Collapsed,
         Step::Never | Step::After => Slashes::Kept,
@@ -418,9 +418,10 @@ fn cloudfront_reading(uri: &str, decoding: Step, collapsing: Step) -> Option<Str
     let resolved = match decoding {
         Step::Before => resolve_segments(&decoded, Params::Kept, slashes),
         Step::Never => resolve_segments(uri, Params::Kept, slashes),
-        Step::After => {
-            decode_path_escapes(&resolve_segments(uri, Params::Kept, slashes), Slash::Kept)?
-        }
+        Step::After => decode_path_escapes(
+            &resolve_segments(uri, Params::Kept, slashes),
+            EncodedSlash::Kept,
+        )?,
     };
     Some(match collapsing {
         Step::After => collapse_slashes(&resolved),
@@ -449,7 +450,7 @@ enum Step {
 
 /// Whether `%2F` is decoded to `/` (some origins do; CloudFront does not).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Slash {
+enum EncodedSlash {
     Decoded,
     Kept,
 }
@@ -508,7 +509,7 @@ fn resolve_segments(decoded: &str, params: Params, slashes: Slashes) -> String {
     out
 }
 
-fn decode_path_escapes(uri: &str, slash: Slash) -> Option<String> {
+fn decode_path_escapes(uri: &str, slash: EncodedSlash) -> Option<String> {
     let bytes = uri.as_bytes();
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -527,7 +528,7 @@ fn decode_path_escapes(uri: &str, slash: Slash) -> Option<String> {
         if value == 0 {
             return None;
         }
-        let decodes = (value == b'/' && slash == Slash::Decoded) || is_unreserved(value);
+        let decodes = (value == b'/' && slash == EncodedSlash::Decoded) || is_unreserved(value);
         if decodes {
             out.push(value);
         } else {
@@ -800,7 +801,7 @@ mod tests {
             /// after), and a plain path reads as itself every way.
             #[test]
             fn readings_follow_rfc_3986_and_plain_paths_read_as_themselves(uri in adversarial_path()) {
-                if let Some(decoded) = decode_path_escapes(&uri, Slash::Kept) {
+                if let Some(decoded) = decode_path_escapes(&uri, EncodedSlash::Kept) {
                     let reading = |d, c| cloudfront_reading(&uri, d, c);
                     proptest::prop_assert_eq!(
                         reading(Step::Before, Step::Never),
