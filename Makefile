@@ -53,10 +53,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 build: wasm cli
 
 # The bundle is built without `rust-crypto`: node:crypto checks RSA/ECDSA/Ed25519 signatures.
-# `--log-level warn`: its info lines (a missing `repository`, no LICENSE file) are not ours to act on per build.
+# `--log-level warn`: its info lines (a missing `repository`) are not ours to act on per build.
+# Panic messages name their source files: crates' paths are written from /cargo rather than
+# this machine's cargo home, so the module holds no local path and builds the same anywhere.
+# `--config` adds this flag to .cargo/config.toml's (cargo joins the lists; RUSTFLAGS would replace them).
+CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
 wasm: tools
 	wasm-pack --log-level warn build --target nodejs --release --mode no-install --out-dir $(PKG) --out-name edgeguard \
-	  -- --no-default-features
+	  -- --no-default-features --config 'target.wasm32-unknown-unknown.rustflags=["--remap-path-prefix=$(CARGO_HOME_DIR)=/cargo"]'
 
 cli:
 	cargo build --release --features cli --bin edgeguard

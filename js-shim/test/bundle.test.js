@@ -44,6 +44,17 @@ test('the zip is valid, holds exactly dist/lambda, and is under 1 MB', () => {
   assert.equal(names.filter((n) => n.endsWith('/js-shim/host-crypto.js')).length, 1);
 });
 
+// The Makefile writes crates' source paths from /cargo: the module names no directory of
+// the machine that built it (panic messages carry source paths), so it builds the same anywhere.
+test('the shipped files name no directory of the machine that built them', () => {
+  const cargoHome = process.env.CARGO_HOME || path.join(require('node:os').homedir(), '.cargo');
+  for (const name of ['edgeguard_bg.wasm', 'edgeguard.js', 'index.js']) {
+    const bytes = fs.readFileSync(path.join(DIST, 'lambda', name)).toString('latin1');
+    for (const local of [cargoHome, ROOT]) assert.ok(!bytes.includes(local), `${name} names ${local}`);
+  }
+  assert.match(fs.readFileSync(path.join(DIST, 'lambda', 'edgeguard_bg.wasm')).toString('latin1'), /\/cargo\/registry\/src\//);
+});
+
 test('bundling is deterministic and rejects an invalid config without echoing secrets', () => {
   const out = temporaryDir('edgeguard-rebundle-');
   const config = SHIPPED_CONFIG;
