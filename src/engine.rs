@@ -268,20 +268,18 @@ impl Engine {
             None => route::fail_closed(route::Resolution::Undecodable),
         };
         log.describe_route(&self.config, &route);
+        let cache_control = event.headers.values("cache-control").join(", ");
+        let cache_control = (!cache_control.is_empty()).then_some(cache_control.as_str());
         let rewrite = match trigger {
-            Trigger::ViewerResponse => policy::viewer_response(&route),
-            _ => {
-                let cache_control = event.headers.values("cache-control").join(", ");
-                policy::origin_response(
-                    &route,
-                    OriginResponseFacts {
-                        status: event.status,
-                        cache_control: (!cache_control.is_empty())
-                            .then_some(cache_control.as_str()),
-                        sets_cookie: event.headers.contains("set-cookie"),
-                    },
-                )
-            }
+            Trigger::ViewerResponse => policy::viewer_response(&route, cache_control),
+            _ => policy::origin_response(
+                &route,
+                OriginResponseFacts {
+                    status: event.status,
+                    cache_control,
+                    sets_cookie: event.headers.contains("set-cookie"),
+                },
+            ),
         };
         log.outcome = match rewrite {
             ResponseRewrite::Keep => "keep",

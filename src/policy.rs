@@ -245,18 +245,29 @@ pub fn origin_response(route: &EffectiveRoute, facts: OriginResponseFacts<'_>) -
     }
 }
 
-/// What the browser and downstream caches see (CONTRACT §7).
-pub fn viewer_response(route: &EffectiveRoute) -> ResponseRewrite {
+/// What the browser and downstream caches see (CONTRACT §7), given the response's
+/// `Cache-Control` values joined with `,` (`None` when absent).
+///
+/// A per-user response that arrives saying `no-store` keeps it: `private, no-store,
+/// max-age=0` rather than `private, no-cache`, which would let the browser keep on disk a
+/// page the origin said must never be stored. On a cache miss that is origin-response's
+/// own `no-store` (the origin said `no-store` or `no-cache`, set a cookie, or the status or
+/// ttl made the page unstorable); a stored per-user page carries `s-maxage` and is
+/// unaffected.
+pub fn viewer_response(route: &EffectiveRoute, cache_control: Option<&str>) -> ResponseRewrite {
+    let fixed = |text| ResponseRewrite::Replace {
+        cache_control: CacheControlValue::Fixed(text),
+        no_store_extras: false,
+    };
     match route.cache {
         CacheMode::Origin => ResponseRewrite::Keep,
-        CacheMode::PerUser { .. } => ResponseRewrite::Replace {
-            cache_control: CacheControlValue::Fixed(PRIVATE_NO_CACHE),
-            no_store_extras: false,
-        },
-        CacheMode::NoStore => ResponseRewrite::Replace {
-            cache_control: CacheControlValue::Fixed(NO_STORE),
-            no_store_extras: false,
-        },
+        CacheMode::PerUser { .. }
+            if cache_control.is_some_and(|v| Directives::parse(v).no_store) =>
+        {
+            fixed(NO_STORE)
+        }
+        CacheMode::PerUser { .. } => fixed(PRIVATE_NO_CACHE),
+        CacheMode::NoStore => fixed(NO_STORE),
     }
 }
 

@@ -202,6 +202,10 @@ test('viewer-response rules (CONTRACT §7): nothing identity-bound leaves withou
   const cases = [
     ['/api/orders', 's-maxage=300, max-age=0', 'private, no-cache'],
     ['/home', 'public, s-maxage=60', 'private, no-cache'],
+    // A per-user page that must not be stored (origin-response's own no-store on a miss, or
+    // the origin's) stays unstorable for the browser too: no-cache would let it keep a copy.
+    ['/api/orders', 'private, no-store, max-age=0', 'private, no-store, max-age=0'],
+    ['/home', 'max-age=60, No-Store', 'private, no-store, max-age=0'],
     ['/account/settings', 'public', 'private, no-store, max-age=0'],
     ['/static/app.js', 'public, max-age=86400', 'public, max-age=86400'],
   ];

@@ -135,16 +135,51 @@ fn no_store_rewrites_add_http_1_0_headers() {
 
 #[test]
 fn viewer_response_follows_contract_section_7() {
-    let render = |cache| match viewer_response(&route(cache)) {
+    for sent in [
+        None,
+        Some("public, max-age=600"),
+        Some("s-maxage=300, max-age=0"),
+    ] {
+        assert_eq!(
+            render_viewer_response(PER_USER, sent).as_deref(),
+            Some("private, no-cache")
+        );
+        assert_eq!(
+            render_viewer_response(CacheMode::NoStore, sent).as_deref(),
+            Some("private, no-store, max-age=0")
+        );
+        assert_eq!(render_viewer_response(CacheMode::Origin, sent), None);
+    }
+}
+
+#[test]
+fn viewer_response_keeps_a_per_user_no_store() {
+    // origin-response's own no-store, and an origin's in any case among other directives:
+    // `private, no-cache` would let the browser store what must never be stored.
+    for sent in [
+        NO_STORE,
+        "No-Store",
+        "max-age=0, NO-STORE=1",
+        "public, no-store",
+    ] {
+        assert_eq!(
+            render_viewer_response(PER_USER, Some(sent)).as_deref(),
+            Some("private, no-store, max-age=0"),
+            "{sent}"
+        );
+    }
+    // Only the directive counts: inside a quoted argument it is no directive.
+    assert_eq!(
+        render_viewer_response(PER_USER, Some("no-cache=\"no-store\"")).as_deref(),
+        Some("private, no-cache")
+    );
+}
+
+fn render_viewer_response(cache: CacheMode, sent: Option<&str>) -> Option<String> {
+    match viewer_response(&route(cache), sent) {
         ResponseRewrite::Keep => None,
         ResponseRewrite::Replace { cache_control, .. } => Some(cache_control.render()),
-    };
-    assert_eq!(render(PER_USER).as_deref(), Some("private, no-cache"));
-    assert_eq!(
-        render(CacheMode::NoStore).as_deref(),
-        Some("private, no-store, max-age=0")
-    );
-    assert_eq!(render(CacheMode::Origin), None);
+    }
 }
 
 #[test]
