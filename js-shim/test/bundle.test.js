@@ -133,6 +133,39 @@ test('a key the CLI refuses is refused by the bundle too: an even RSA modulus', 
   assert.ok(refused.stderr.includes(`$.issuers[0].jwks.keys[${at}]: the RSA modulus is even`), refused.stderr);
 });
 
+// CONTRACT §2: `edgeguard check-config FILE` prints the same report as `make bundle`. The
+// native CLI (pure-Rust crypto) and the bundle (the WebAssembly core with node:crypto) read
+// the config through two front ends; their problem lines must be the same, in order.
+test('check-config and the bundle report the same problems for the same file', () => {
+  const cli = path.join(ROOT, 'target', 'debug', 'edgeguard'); // `cargo test --all-features` builds it
+  if (!fs.existsSync(cli)) {
+    const built = spawnSync('cargo', ['build', '--quiet', '--features', 'cli', '--bin', 'edgeguard'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(built.status, 0, built.stderr);
+  }
+  const out = temporaryDir('edgeguard-same-report-');
+  const modulus = Buffer.from(crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }).n, 'base64url');
+  modulus[modulus.length - 1] &= 0xfe;
+  const breaks = [
+    (c) => { c.clockSkewSeconds = 900; c.cacheKey.header = 'X-Amz-Cf-Id'; c.routes[0].cache = 'weird'; },
+    (c) => { c.cacheKey.secret = 'c2hvcnQ='; c.issuers[0].audiences = []; c.routes.push({ path: '/never', access: 'public', cache: 'origin' }); },
+    (c) => { c.issuers[0].algorithms.push('none'); c.issuers[0].jwks.keys.push({ kty: 'RSA', kid: 'even', n: modulus.toString('base64url'), e: 'AQAB' }); },
+    (c) => { c.forwardClaims = { sub: 'Host' }; c.token = { header: 'authorization', cookie: 'a;b' }; },
+  ];
+  const problems = (text) => text.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('$'));
+  for (const [i, change] of breaks.entries()) {
+    const config = JSON.parse(fs.readFileSync(SHIPPED_CONFIG, 'utf8'));
+    change(config);
+    const file = path.join(out, `bad-${i}.json`);
+    fs.writeFileSync(file, JSON.stringify(config));
+    const checked = spawnSync(cli, ['check-config', file], { encoding: 'utf8' });
+    const bundled = bundle(file, out);
+    assert.deepEqual([checked.status, bundled.status], [1, 1], `case ${i}: ${checked.stdout}${bundled.stderr}`);
+    const fromCli = problems(checked.stdout + checked.stderr);
+    assert.ok(fromCli.length >= 2, `case ${i}: ${checked.stdout}`);
+    assert.deepEqual(problems(bundled.stdout + bundled.stderr), fromCli, `case ${i}`);
+  }
+});
+
 test('an Ed25519 key of small order is refused by the bundle: OpenSSL would verify forgeries with it', () => {
   // tests/vectors/ed25519.json holds each such key with a token forged without any private
   // key, which node:crypto accepts; the config check (src/jwt/ed25519_key.rs) is all that
