@@ -105,10 +105,12 @@ function judge(config, now, authorization) {
   const fail = (error) => ({ ok: false, error });
   if (authorization.length === 0) return fail("token_missing");
   if (authorization.length > 1) return fail("token_multiple");
-  const m = /^(\S+) (.*)$/s.exec(authorization[0]);
+  const m = /^(\S+)(?: (.*))?$/s.exec(authorization[0]);
   if (!m || m[1].toLowerCase() !== "bearer") return fail("scheme_unsupported");
-  const token = m[2];
-  if (token.length === 0) return fail("token_missing");
+  const token = m[2] ?? "";
+  // The Bearer scheme without a token is a failed credential, not an absent one (README,
+  // Error codes): the client sent the header to authenticate.
+  if (token.trim().length === 0) return fail("token_malformed");
   if (Buffer.byteLength(token) > 8192) return fail("token_too_large");
 
   const parts = token.split(".");
