@@ -87,25 +87,24 @@ impl<'a> LogRecord<'a> {
     /// Appends the record as one line of compact JSON, fields in a fixed order, absent
     /// values as `null`. Written by hand: it runs on every request.
     pub fn write_json(&self, out: &mut String) {
+        // Each name is written with the punctuation around it in one piece: a third of the
+        // pieces a field took one by one.
         let fields: [(&str, Option<&str>); 9] = [
-            ("trigger", Some(self.trigger)),
-            ("route", self.route.as_deref()),
-            ("resolution", Some(self.resolution)),
-            ("access", Some(self.access)),
-            ("cache", Some(self.cache)),
-            ("outcome", Some(self.outcome)),
-            ("code", self.code),
-            ("requestId", self.request_id.as_deref()),
-            ("cacheKey", self.cache_key.as_ref().map(LogPrefix::as_str)),
+            ("{\"trigger\":", Some(self.trigger)),
+            (",\"route\":", self.route.as_deref()),
+            (",\"resolution\":", Some(self.resolution)),
+            (",\"access\":", Some(self.access)),
+            (",\"cache\":", Some(self.cache)),
+            (",\"outcome\":", Some(self.outcome)),
+            (",\"code\":", self.code),
+            (",\"requestId\":", self.request_id.as_deref()),
+            (
+                ",\"cacheKey\":",
+                self.cache_key.as_ref().map(LogPrefix::as_str),
+            ),
         ];
-        out.push('{');
-        for (i, (name, value)) in fields.into_iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push('"');
+        for (name, value) in fields {
             out.push_str(name);
-            out.push_str("\":");
             match value {
                 Some(value) => push_json_string(out, value),
                 None => out.push_str("null"),
@@ -125,8 +124,25 @@ fn safe_request_id(id: &str) -> Cow<'_, str> {
 }
 
 fn allowed_in_request_id(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'+' | b'/')
+    REQUEST_ID_BYTES
+        .get(usize::from(b))
+        .copied()
+        .unwrap_or(false)
 }
+
+/// The request id's alphabet as a table: one load per byte of every request's id.
+// Evaluated at compile time; `b` is bounded by the loop, so the index cannot be out of range.
+#[allow(clippy::indexing_slicing)]
+const REQUEST_ID_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'=' | b'+' | b'/');
+        b += 1;
+    }
+    table
+};
 
 /// Out of line: V8 compiles a whole function on its first call, and CloudFront's own ids
 /// never need cleaning.

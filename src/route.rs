@@ -219,11 +219,13 @@ pub fn fail_closed(resolution: Resolution) -> EffectiveRoute {
 /// Decides the effective route for a request `uri` (CONTRACT §4), then makes it stricter
 /// if a lenient origin could read the path as a stricter route (see [`lenient`]).
 pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
-    let mut effective = resolve_strict(routes, uri);
+    // One scan of the path serves both readings below.
+    let plain = is_plain_path(uri);
+    let mut effective = resolve_strict(routes, uri, plain);
     if effective.resolution == Resolution::Undecodable {
         return effective;
     }
-    let lenient_path = lenient(uri);
+    let lenient_path = lenient_given(uri, plain);
     if lenient_path.as_ref() == uri {
         return effective;
     }
@@ -251,9 +253,9 @@ pub fn resolve(routes: &[Route], uri: &str) -> EffectiveRoute {
 /// CONTRACT §4: the raw path and its normalised form, and CloudFront's own readings, which
 /// pick the cache behaviour and can differ from both (`/api/%2e%2e/static/..;/api/x` is
 /// `/api/x` raw and normalised, but `/static/..;/api/x` to CloudFront).
-fn resolve_strict(routes: &[Route], uri: &str) -> EffectiveRoute {
+fn resolve_strict(routes: &[Route], uri: &str, plain: bool) -> EffectiveRoute {
     let raw = first_match(routes, uri);
-    if is_plain_path(uri) {
+    if plain {
         // Nothing CloudFront or an origin could decode or resolve differently.
         return resolved(routes, raw, raw);
     }
@@ -320,7 +322,12 @@ fn access_of(routes: &[Route], index: Option<usize>) -> Access {
 /// ASCII case folded (Express, ASP.NET), `;params` dropped, `.`/`..`/`//` resolved, and the
 /// trailing `/` dropped (non-strict routers).
 pub fn lenient(uri: &str) -> Cow<'_, str> {
-    let plain = is_plain_path(uri)
+    lenient_given(uri, is_plain_path(uri))
+}
+
+/// [`lenient`], given whether `uri` [`is_plain_path`].
+fn lenient_given(uri: &str, plain_path: bool) -> Cow<'_, str> {
+    let plain = plain_path
         && !uri.bytes().any(|b| b == b'\\' || b.is_ascii_uppercase())
         && (uri == "/" || !uri.ends_with('/'));
     if plain {
@@ -379,12 +386,27 @@ fn decode_all(bytes: &[u8]) -> Vec<u8> {
 /// or `//`, and no `.` or `..` segment.
 fn is_plain_path(uri: &str) -> bool {
     let bytes = uri.as_bytes();
-    bytes.first() == Some(&b'/')
-        && !bytes.iter().any(|b| matches!(b, b'%' | b';' | 0))
-        && !bytes.windows(2).any(|pair| pair == b"//")
-        && uri
-            .split('/')
-            .all(|segment| segment != "." && segment != "..")
+    if bytes.first() != Some(&b'/') {
+        return false;
+    }
+    // One pass: the bytes, the `//`s and the segments (what `uri.split('/')` gives).
+    let dot_segment = |segment: Option<&[u8]>| matches!(segment, Some(b"." | b".."));
+    let mut segment_start = 0;
+    let mut previous = 0u8;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'%' | b';' | 0 => return false,
+            b'/' => {
+                if previous == b'/' || dot_segment(bytes.get(segment_start..i)) {
+                    return false;
+                }
+                segment_start = i + 1;
+            }
+            _ => {}
+        }
+        previous = b;
+    }
+    !dot_segment(bytes.get(segment_start..))
 }
 
 fn first_match(routes: &[Route], path: &str) -> Option<usize> {
@@ -792,10 +814,32 @@ mod tests {
             proptest::collection::vec(atom, 0..12).prop_map(|atoms| format!("/{}", atoms.concat()))
         }
 
+        /// `is_plain_path` as it was written before its one-pass form, as a reference.
+        fn is_plain_path_reference(uri: &str) -> bool {
+            let bytes = uri.as_bytes();
+            bytes.first() == Some(&b'/')
+                && !bytes.iter().any(|b| matches!(b, b'%' | b';' | 0))
+                && !bytes.windows(2).any(|pair| pair == b"//")
+                && uri
+                    .split('/')
+                    .all(|segment| segment != "." && segment != "..")
+        }
+
         proptest::proptest! {
             #![proptest_config(proptest::prelude::ProptestConfig {
                 cases: 4_000, ..proptest::prelude::ProptestConfig::default()
             })]
+
+            /// The one-pass scan answers as the reference does, on adversarial paths and on
+            /// any text.
+            #[test]
+            fn plain_paths_are_found_in_one_pass(
+                uri in adversarial_path(),
+                any_text in "[/.a%;\\x00é]{0,12}",
+            ) {
+                proptest::prop_assert_eq!(is_plain_path(&uri), is_plain_path_reference(&uri));
+                proptest::prop_assert_eq!(is_plain_path(&any_text), is_plain_path_reference(&any_text));
+            }
 
             /// The CloudFront readings are RFC 3986 §5.2.4 (with `//` collapsed first or
             /// after), and a plain path reads as itself every way.

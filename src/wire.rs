@@ -66,7 +66,7 @@ fn write_response(out: &mut String, response: &GeneratedResponse) -> Result<(), 
 #[inline(never)]
 fn write_patch(out: &mut String, patch: &HeaderPatch<'_>) -> Result<(), Error> {
     for (name, change) in patch.changes() {
-        if name.contains(['\n', '\t']) {
+        if name.bytes().any(|b| b == b'\n' || b == b'\t') {
             return Err(Error::Internal);
         }
         match change {
@@ -75,7 +75,7 @@ fn write_patch(out: &mut String, patch: &HeaderPatch<'_>) -> Result<(), Error> {
                 out.push_str(name);
             }
             Some(value) => {
-                if value.contains('\n') {
+                if memchr::memchr(b'\n', value.as_bytes()).is_some() {
                     return Err(Error::Internal);
                 }
                 out.push_str("\n+");
