@@ -8,7 +8,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { VECTORS, CONTRACT_ROUTES, loadBundle, viewerRequest, responseEvent, logLines, payloadOf, independentCacheKey } = require('./support');
+const { VECTORS, CONTRACT_ROUTES, loadBundle, viewerRequest, responseEvent, logLines, payloadOf, tokenOf, independentCacheKey } = require('./support');
 
 const SEED = Number(process.env.PROPERTY_SEED || 0xed6e32);
 const CASES = Number(process.env.PROPERTY_CASES || 3000);
@@ -65,7 +65,7 @@ function credential(nowSec) {
   const kind = rnd.pick(['vector', 'vector', 'fresh', 'fresh', 'fresh', 'edge', 'invalid', 'mutated']);
   let made;
   if (kind === 'vector') {
-    const c = rnd.pick(validVectors), token = c.authorization[0].split(' ')[1], claims = payloadOf(c.authorization[0]);
+    const c = rnd.pick(validVectors), token = tokenOf(c.authorization[0]), claims = payloadOf(c.authorization[0]);
     made = { token, identity: { iss: claims.iss, sub: claims.sub, tenant: claims.tenant }, exp: claims.exp, nbf: claims.nbf, expected: c.expect.cacheKey };
   } else if (kind === 'fresh' || kind === 'edge') {
     const sub = rnd.pick(SUBS), tenant = rnd.pick(TENANTS);

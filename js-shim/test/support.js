@@ -69,9 +69,12 @@ function independentCacheKey(secretBase64, { iss, sub, tenant }) {
   return crypto.createHmac('sha256', Buffer.from(secretBase64, 'base64')).update(message).digest('base64url');
 }
 
+// The token of a vector's `Authorization` value: the vectors also send it after a tab, two
+// spaces, or with whitespace around the value.
+function tokenOf(authorization) { return authorization.trim().split(/[ \t]+/)[1]; }
+
 function payloadOf(authorization) {
-  const token = authorization.split(/\s+/)[1];
-  return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+  return JSON.parse(Buffer.from(tokenOf(authorization).split('.')[1], 'base64url').toString('utf8'));
 }
 
 function fixture(trigger) {
@@ -127,5 +130,5 @@ async function atVectorTime(fn) {
 
 module.exports = {
   ROOT, PKG, VECTORS, CONTRACT_ROUTES, logLines, originalLog, loadBundle, copyOfBundle, temporaryDir, startsPreinitialized, fixture, viewerRequest, responseEvent,
-  header, vectorCase, atVectorTime, independentCacheKey, payloadOf,
+  header, vectorCase, atVectorTime, independentCacheKey, payloadOf, tokenOf,
 };

@@ -168,7 +168,9 @@ fn viewer_response_keeps_a_per_user_no_store() {
             "{sent}"
         );
     }
-    // Only the directive counts: inside a quoted argument it is no directive.
+    // Only the directive counts: `no-store` as another directive's argument is none. (A quoted
+    // argument holding commas is split at them, which can only find a `no-store` that is not
+    // there: the stricter answer.)
     assert_eq!(
         render_viewer_response(PER_USER, Some("no-cache=\"no-store\"")).as_deref(),
         Some("private, no-cache")

@@ -171,11 +171,12 @@ const PER_ALG = [
   ["ES256", ISS.ec, K.ec256], ["ES384", ISS.ec, K.ec384],
   ["EdDSA", ISS.ed, K.ed],
 ];
-const validTokens = {};
+const validTokens = {}, validPayloads = {};
 for (const [alg, iss, key] of PER_ALG) {
   const p = claims(iss, { sub: `user-${alg.toLowerCase()}` });
   const t = jws(hdr(alg, key.kid), p, alg, key);
   validTokens[alg] = t;
+  validPayloads[alg] = p;
   valid(`${alg.toLowerCase()}_valid`, t, p);
 }
 
@@ -370,6 +371,20 @@ invalid("two_authorization_headers", "token_multiple",
 invalid("scheme_basic", "scheme_unsupported", [`Basic ${Buffer.from("user:pass").toString("base64")}`]);
 invalid("scheme_basic_with_jwt", "scheme_unsupported", [`Basic ${validTokens.RS256}`],
   { note: "a valid JWT under the Basic scheme" });
+
+// The credential's whitespace: RFC 9110 §11.4 writes `auth-scheme [ 1*SP token68 ]`, and a
+// field value's leading and trailing whitespace is not part of it; a tab counts as a space.
+for (const [name, value] of [["bearer_tab_valid", `Bearer\t${validTokens.RS256}`],
+  ["bearer_two_spaces_valid", `Bearer  ${validTokens.RS256}`],
+  ["bearer_surrounding_whitespace_valid", ` Bearer ${validTokens.RS256}\t`]]) {
+  valid(name, validTokens.RS256, validPayloads.RS256, { authorization: [value] });
+}
+// A header without a token is a failed credential, not an absent one (README, Error codes):
+// the client sent it to authenticate.
+invalid("authorization_empty", "scheme_unsupported", [""],
+  { note: "an empty Authorization header is a failed credential, not an absent one (README, Error codes)" });
+invalid("bearer_without_token", "token_malformed", ["Bearer "]);
+invalid("bearer_scheme_alone", "token_malformed", ["Bearer"]);
 
 // ---------------------------------------------------------------- write
 

@@ -101,16 +101,23 @@ function cacheKeyOf(config, payload) {
     .update(JSON.stringify(arr)).digest("base64url");
 }
 
+// RFC 9110 §11.4 `credentials = auth-scheme [ 1*SP token68 ]`, read leniently: the field
+// value's own leading and trailing whitespace (§5.5) dropped, and a tab counted as a space.
+function credentials(value) {
+  const m = /^([^ \t]+)(?:[ \t]+(.*))?$/s.exec(value.replace(/^[ \t]+|[ \t]+$/g, ""));
+  return m && { scheme: m[1], token: m[2] ?? "" };
+}
+
 function judge(config, now, authorization) {
   const fail = (error) => ({ ok: false, error });
   if (authorization.length === 0) return fail("token_missing");
   if (authorization.length > 1) return fail("token_multiple");
-  const m = /^(\S+)(?: (.*))?$/s.exec(authorization[0]);
-  if (!m || m[1].toLowerCase() !== "bearer") return fail("scheme_unsupported");
-  const token = m[2] ?? "";
+  const m = credentials(authorization[0]);
+  if (!m || m.scheme.toLowerCase() !== "bearer") return fail("scheme_unsupported");
+  const token = m.token;
   // The Bearer scheme without a token is a failed credential, not an absent one (README,
   // Error codes): the client sent the header to authenticate.
-  if (token.trim().length === 0) return fail("token_malformed");
+  if (token.length === 0) return fail("token_malformed");
   if (Buffer.byteLength(token) > 8192) return fail("token_too_large");
 
   const parts = token.split(".");
@@ -232,7 +239,7 @@ for (const c of rfc.cases) {
 
 const cfg = vec.config;
 const caseByName = Object.fromEntries(vec.cases.map((c) => [c.name, c]));
-const tokenOf = (c) => c.authorization[0].replace(/^\S+ /, "");
+const tokenOf = (c) => credentials(c.authorization[0]).token;
 const issuerOf = (iss) => cfg.issuers.find((i) => i.issuer === iss);
 const keyOf = (iss, kid) => issuerOf(iss).jwks.keys.find((k) => k.kid === kid);
 
