@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use crate::byte_class::ByteClass;
 use crate::error::Error;
 
 /// Reads the token from the values of the token header (one entry per header line).
@@ -45,23 +46,11 @@ pub fn is_token68(token: &str) -> bool {
 
 /// RFC 7235 `token68`: the characters a bearer token may use.
 fn is_token68_byte(b: u8) -> bool {
-    TOKEN68.get(usize::from(b)).copied().unwrap_or(false)
+    TOKEN68.contains(b)
 }
 
 /// `token68` as a table: one load per byte of a ~1 KB token, on every request.
-// Evaluated at compile time; `b` is bounded by the loop, so the index cannot be out of range.
-#[allow(clippy::indexing_slicing)]
-const TOKEN68: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric()
-            || matches!(c, b'-' | b'.' | b'_' | b'~' | b'+' | b'/' | b'=');
-        b += 1;
-    }
-    table
-};
+const TOKEN68: ByteClass = ByteClass::alphanumeric_and(b"-._~+/=");
 
 /// Trims optional whitespace (SP, HTAB) at both ends.
 fn trim_ows(text: &str) -> &str {

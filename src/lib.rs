@@ -42,6 +42,7 @@
 )]
 
 pub mod action;
+mod byte_class;
 pub mod cache_control;
 pub mod cachekey;
 pub mod config;

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use crate::byte_class::ByteClass;
 use crate::cachekey::LogPrefix;
 use crate::config::Config;
 use crate::event::Trigger;
@@ -124,25 +125,11 @@ fn safe_request_id(id: &str) -> Cow<'_, str> {
 }
 
 fn allowed_in_request_id(b: u8) -> bool {
-    REQUEST_ID_BYTES
-        .get(usize::from(b))
-        .copied()
-        .unwrap_or(false)
+    REQUEST_ID_BYTES.contains(b)
 }
 
 /// The request id's alphabet as a table: one load per byte of every request's id.
-// Evaluated at compile time; `b` is bounded by the loop, so the index cannot be out of range.
-#[allow(clippy::indexing_slicing)]
-const REQUEST_ID_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'=' | b'+' | b'/');
-        b += 1;
-    }
-    table
-};
+const REQUEST_ID_BYTES: ByteClass = ByteClass::alphanumeric_and(b"-_=+/");
 
 /// Out of line: V8 compiles a whole function on its first call, and CloudFront's own ids
 /// never need cleaning.
