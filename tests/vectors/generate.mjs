@@ -212,6 +212,10 @@ validRs("aud_array_valid", claims(ISS.rsa, { sub: "aud-array-user", aud: ["other
 validRs("exp_within_skew_valid", claims(ISS.rsa, { sub: "exp-skew-user", exp: NOW - 30 }),
   { note: "exp = now - 30, accepted with clockSkewSeconds 60" });
 validRs("nbf_past_valid", claims(ISS.rsa, { sub: "nbf-past-user", nbf: NOW - 10 }));
+// The skew's edges, to the second (clockSkewSeconds 60): `exp` must be after `now - 60`,
+// `nbf` at most `now + 60`.
+validRs("exp_one_second_inside_skew_valid", claims(ISS.rsa, { sub: "exp-edge-user", exp: NOW - 59 }));
+validRs("nbf_at_skew_edge_valid", claims(ISS.rsa, { sub: "nbf-edge-user", nbf: NOW + 60 }));
 validRs("nbf_future_within_skew_valid", claims(ISS.rsa, { sub: "nbf-skew-user", nbf: NOW + 30 }),
   { note: "nbf = now + 30, accepted with clockSkewSeconds 60" });
 validRs("scheme_lowercase_valid", claims(ISS.rsa, { sub: "lower-scheme-user" }), { scheme: "bearer", note: "auth scheme is case-insensitive" });
@@ -318,8 +322,10 @@ for (const alg of ["RS256", "ES256", "EdDSA", "HS256", "PS256"]) {
 
 const rs = (payload, header = hdr("RS256", "rsa-1")) => bearer(jws(header, payload, "RS256", K.rsa));
 invalid("expired_beyond_skew", "token_expired", rs(claims(ISS.rsa, { exp: NOW - 61 })));
+invalid("expired_at_skew_edge", "token_expired", rs(claims(ISS.rsa, { exp: NOW - 60 })));
 invalid("exp_missing", "claim_missing", rs(without(claims(ISS.rsa), "exp")));
 invalid("nbf_future", "token_not_yet_valid", rs(claims(ISS.rsa, { nbf: NOW + 120 })));
+invalid("nbf_one_second_beyond_skew", "token_not_yet_valid", rs(claims(ISS.rsa, { nbf: NOW + 61 })));
 invalid("aud_wrong", "audience_mismatch", rs(claims(ISS.rsa, { aud: "other-api" })));
 invalid("aud_missing", "claim_missing", rs(without(claims(ISS.rsa), "aud")));
 invalid("aud_array_without_audience", "audience_mismatch", rs(claims(ISS.rsa, { aud: ["other-api", "third-api"] })));
