@@ -610,40 +610,22 @@ fn every_spelling_of_the_token_carriers_is_removed_when_tokens_are_read() {
 #[test]
 fn cookie_spellings_php_reads_as_the_token_cookie_are_removed() {
     let engine = engine_reading_tokens_from("authorization", "access_token");
+    let with_cookie = |uri: &str, cookie: &str| {
+        let headers = json!({"cookie": [{"key": "Cookie", "value": cookie}]});
+        engine.handle(request(uri, headers), NOW).unwrap().result
+    };
     for spelling in ["access.token", "access token", "access[token"] {
         let forged = format!("theme=dark; {spelling}={}", token("mallory"));
         // Anonymous: the spelling is not read, and it goes.
-        let out = engine
-            .handle(
-                request(
-                    "/home",
-                    json!({"cookie": [{"key": "Cookie", "value": forged}]}),
-                ),
-                NOW,
-            )
-            .unwrap();
-        assert_eq!(header(&out.result, "x-user-cache-key"), Some("anonymous"));
-        assert_eq!(
-            header(&out.result, "cookie"),
-            Some("theme=dark"),
-            "{spelling}"
-        );
+        let out = with_cookie("/home", &forged);
+        assert_eq!(header(&out, "x-user-cache-key"), Some("anonymous"));
+        assert_eq!(header(&out, "cookie"), Some("theme=dark"), "{spelling}");
         // Beside a verified token cookie: it goes too.
-        let beside = format!("{forged}; access_token={}", token("alice"));
-        let out = engine
-            .handle(
-                request(
-                    "/api/x",
-                    json!({"cookie": [{"key": "Cookie", "value": beside}]}),
-                ),
-                NOW,
-            )
-            .unwrap();
-        assert!(header(&out.result, "x-user-cache-key").is_some_and(|k| k != "anonymous"));
-        assert_eq!(
-            header(&out.result, "cookie"),
-            Some("theme=dark"),
-            "{spelling}"
+        let out = with_cookie(
+            "/api/x",
+            &format!("{forged}; access_token={}", token("alice")),
         );
+        assert!(header(&out, "x-user-cache-key").is_some_and(|k| k != "anonymous"));
+        assert_eq!(header(&out, "cookie"), Some("theme=dark"), "{spelling}");
     }
 }

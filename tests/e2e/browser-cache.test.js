@@ -10,14 +10,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startWorld } = require('./lib/world');
-const { ownerOf } = require('../../examples/demo/origin');
-
-async function get(d, path, token) {
-  const res = await fetch(`${d.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  const body = Buffer.from(await res.arrayBuffer());
-  return { xcache: res.headers.get('x-cache'), cc: res.headers.get('cache-control'), owner: ownerOf(body, res.headers.get('content-type') || '') };
-}
+const { startWorld, get } = require('./lib/world');
 
 test('a per-user page the origin says not to store reaches the browser as no-store, not no-cache', async (t) => {
   // One per-user route for the whole API and for the account pages, as many configs have:

@@ -10,11 +10,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const { startWorld, REPO } = require('./lib/world');
+const { startWorld, get, REPO } = require('./lib/world');
 const { runLoad, hitRatioSummary, tamper } = require('./lib/load');
 const { documentFromTemplate, loadCloudFormationTemplate } = require('../../emulator/lib');
 const { extractZip } = require('../../emulator/lib/zip');
-const { ownerOf } = require('../../examples/demo/origin');
 
 const OUT = path.join(REPO, 'infra', 'cdk', 'cdk.out');
 const templates = fs.existsSync(OUT)
@@ -41,12 +40,6 @@ function assetRoutes(file) {
   } finally {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-async function get(d, p, token) {
-  const res = await fetch(`${d.url}${p}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const body = Buffer.from(await res.arrayBuffer());
-  return { status: res.status, xcache: res.headers.get('x-cache'), cc: res.headers.get('cache-control') || '', owner: ownerOf(body, res.headers.get('content-type') || '') };
 }
 
 for (const file of templates.length ? templates : ['(none)']) {

@@ -13,20 +13,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startWorld, virtualClock } = require('./lib/world');
-const { ownerOf } = require('../../examples/demo/origin');
-
-async function get(d, path, token) {
-  const res = await fetch(`${d.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const body = Buffer.from(await res.arrayBuffer());
-  return {
-    status: res.status,
-    xcache: res.headers.get('x-cache'),
-    cc: res.headers.get('cache-control'),
-    setCookie: res.headers.get('set-cookie'),
-    owner: ownerOf(body, res.headers.get('content-type') || ''),
-  };
-}
+const { startWorld, virtualClock, get } = require('./lib/world');
 
 const minTtl1 = (doc) => {
   const p = doc.CachePolicies.find((x) => x.Id === 'edgeguard-per-user').CachePolicyConfig;

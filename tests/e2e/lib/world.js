@@ -10,7 +10,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { TokenIssuer } = require('../../../examples/demo/issuer');
-const { SampleOrigin } = require('../../../examples/demo/origin');
+const { SampleOrigin, ownerOf } = require('../../../examples/demo/origin');
 const { buildEdgeguardConfig, ROUTES } = require('../../../examples/demo/edgeguard-config');
 const { Distribution, buildDistribution, loadCloudFormationTemplate, preparePackage } = require('../../../emulator/lib');
 
@@ -80,6 +80,19 @@ async function startWorld({ algorithms = ['EdDSA'], routes = ROUTES, origin: cus
   return { issuer, origin, config, pkg, distribution, stop };
 }
 
+/** A GET through distribution `d`, as `token`'s user when given: what the tests check of it. */
+async function get(d, path, token) {
+  const res = await fetch(`${d.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const body = Buffer.from(await res.arrayBuffer());
+  return {
+    status: res.status,
+    xcache: res.headers.get('x-cache'),
+    cc: res.headers.get('cache-control'),
+    setCookie: res.headers.get('set-cookie'),
+    owner: ownerOf(body, res.headers.get('content-type') || ''),
+  };
+}
+
 /** A clock for a distribution's `opts.clock`: now, until `advance(seconds)` moves it. */
 function virtualClock() {
   let now = Date.now();
@@ -88,4 +101,4 @@ function virtualClock() {
   return clock;
 }
 
-module.exports = { startWorld, virtualClock, bundleDir, readDoc, REPO };
+module.exports = { startWorld, virtualClock, get, bundleDir, readDoc, REPO };
