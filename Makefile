@@ -13,10 +13,12 @@ PKG := target/wasm-pkg
 WASM_PACK_VERSION := 0.15.1
 # wasm-bindgen-cli must equal the wasm-bindgen crate pinned in Cargo.toml.
 WASM_BINDGEN_VERSION := $(shell sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+# `lint`'s dependency policy (deny.toml); built from crates.io by `lint` only (~2 min, once).
+CARGO_DENY_VERSION := 0.20.2
 # What `lint` runs: `cargo fmt` and `cargo clippy`, as cargo finds them.
 HAVE_FMT_AND_CLIPPY := cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1
 
-.PHONY: help setup tools build wasm bundle cli test test-rust test-wasm test-node lint fmt demo replay bench clean
+.PHONY: help setup tools deny-tool build wasm bundle cli test test-rust test-wasm test-node lint fmt demo replay bench clean
 
 help:
 	@echo "make demo      install what is missing, build, run the demo (ARGS=--serve to keep it up)"
@@ -24,7 +26,7 @@ help:
 	@echo "make bench     speed, cold start, size and memory against aws-jwt-verify"
 	@echo "make test      install what is missing, run every test"
 	@echo "make bundle CONFIG=path/to/config.json   -> $(DIST)/lambda/ and $(DIST)/edgeguard-lambda.zip"
-	@echo "make lint      rustfmt + clippy (host and wasm32)"
+	@echo "make lint      rustfmt + clippy (host and wasm32) + cargo deny (licences, sources, duplicates)"
 	@echo "make cli       the native edgeguard CLI -> target/release/edgeguard (check-config, keygen)"
 	@echo "make synth     cdk synth of infra/cdk's example app (after make infra-setup)"
 	@echo "make infra-test  CDK (cfn-lint, node --test) and Terraform (fmt, checkov, tests)"
@@ -80,11 +82,18 @@ test-wasm: tools
 test-node: bundle
 	node --test js-shim/test/ tests/vectors/
 
-lint: tools
+# Not part of `tools`: `make demo` has no use for it.
+deny-tool:
+	@cargo deny --version 2>/dev/null | grep -q "$(CARGO_DENY_VERSION)" \
+	  || cargo install cargo-deny --version $(CARGO_DENY_VERSION) --locked
+
+# `cargo deny` without `advisories`: its database is fetched from GitHub (README, "Dependencies").
+lint: tools deny-tool
 	cargo fmt --check
 	cargo clippy --all-targets --all-features -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo deny check bans licenses sources
 
 fmt:
 	cargo fmt
