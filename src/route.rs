@@ -259,21 +259,26 @@ fn resolve_strict(routes: &[Route], uri: &str, plain: bool) -> EffectiveRoute {
         // Nothing CloudFront or an origin could decode or resolve differently.
         return resolved(routes, raw, raw);
     }
+    let undecodable = EffectiveRoute {
+        index: raw,
+        access: EffectiveRoute::FAIL_CLOSED.0,
+        cache: EffectiveRoute::FAIL_CLOSED.1,
+        resolution: Resolution::Undecodable,
+    };
+    // Decoded once for all nine of CloudFront's readings.
+    let Some(decoded) = decode_path_escapes(uri, EncodedSlash::Kept) else {
+        return undecodable;
+    };
     let mut readings = vec![normalise(uri)];
     for decoding in [Step::Before, Step::Never, Step::After] {
         for collapsing in [Step::Before, Step::Never, Step::After] {
-            readings.push(cloudfront_reading(uri, decoding, collapsing));
+            readings.push(cloudfront_reading(uri, &decoded, decoding, collapsing));
         }
     }
     let mut disagreeing = raw;
     for reading in readings {
         let Some(path) = reading else {
-            return EffectiveRoute {
-                index: raw,
-                access: EffectiveRoute::FAIL_CLOSED.0,
-                cache: EffectiveRoute::FAIL_CLOSED.1,
-                resolution: Resolution::Undecodable,
-            };
+            return undecodable;
         };
         let other = first_match(routes, &path);
         if other != raw {
@@ -430,15 +435,21 @@ pub fn normalise(uri: &str) -> Option<String> {
 /// decoded. Whether it decodes unreserved escapes (§6.2.2.2) before removing dot segments,
 /// after, or not at all is not documented (`/api/../%61pi/x` is `/api/x` decoded first, but
 /// `/%61pi/x` otherwise), nor whether it collapses `//`, before or after: each is a reading.
-/// `None` when the path cannot be decoded.
-fn cloudfront_reading(uri: &str, decoding: Step, collapsing: Step) -> Option<String> {
-    let decoded = decode_path_escapes(uri, EncodedSlash::Kept)?;
+/// `decoded` is `uri` with its escapes decoded, `%2F` kept (`decode_path_escapes`), which
+/// the caller has done once for all nine readings. `None` when the path cannot be decoded
+/// after removing dot segments.
+fn cloudfront_reading(
+    uri: &str,
+    decoded: &str,
+    decoding: Step,
+    collapsing: Step,
+) -> Option<String> {
     let slashes = match collapsing {
         Step::Before => Slashes::Collapsed,
         Step::Never | Step::After => Slashes::Kept,
     };
     let resolved = match decoding {
-        Step::Before => resolve_segments(&decoded, Params::Kept, slashes),
+        Step::Before => resolve_segments(decoded, Params::Kept, slashes),
         Step::Never => resolve_segments(uri, Params::Kept, slashes),
         Step::After => decode_path_escapes(
             &resolve_segments(uri, Params::Kept, slashes),
@@ -640,6 +651,16 @@ mod tests {
         }
     }
 
+    /// One of CloudFront's readings of `uri`, decoding it as `resolve_strict` does.
+    fn reading_of(uri: &str, decoding: Step, collapsing: Step) -> Option<String> {
+        cloudfront_reading(
+            uri,
+            &decode_path_escapes(uri, EncodedSlash::Kept)?,
+            decoding,
+            collapsing,
+        )
+    }
+
     #[test]
     fn cloudfront_reads_escapes_and_dot_segments_but_not_params_or_encoded_slashes() {
         let cases = [
@@ -664,20 +685,17 @@ mod tests {
         ];
         for (uri, collapsed, kept) in cases {
             assert_eq!(
-                cloudfront_reading(uri, Step::Before, Step::Before).as_deref(),
+                reading_of(uri, Step::Before, Step::Before).as_deref(),
                 Some(collapsed),
                 "{uri}"
             );
             assert_eq!(
-                cloudfront_reading(uri, Step::Before, Step::Never).as_deref(),
+                reading_of(uri, Step::Before, Step::Never).as_deref(),
                 Some(kept),
                 "{uri}"
             );
         }
-        assert_eq!(
-            cloudfront_reading("/bad%zz", Step::Never, Step::Never),
-            None
-        );
+        assert_eq!(reading_of("/bad%zz", Step::Never, Step::Never), None);
     }
 
     #[test]
@@ -729,7 +747,7 @@ mod tests {
         ] {
             assert_eq!(normalise(uri).as_deref(), Some("/api/x"), "{uri}");
             assert_eq!(
-                cloudfront_reading(uri, Step::Never, Step::Never).as_deref(),
+                reading_of(uri, Step::Never, Step::Never).as_deref(),
                 Some(cloudfront)
             );
             let route = resolve(&routes, uri);
@@ -738,13 +756,13 @@ mod tests {
         }
         // Decoded after: `/api/../.%2e/static/x` is `/../static/x`, no route but `*`.
         assert_eq!(
-            cloudfront_reading("/api/../.%2e/static/x", Step::After, Step::Never).as_deref(),
+            reading_of("/api/../.%2e/static/x", Step::After, Step::Never).as_deref(),
             Some("/../static/x")
         );
         // `//` collapsed after dot segments: `//x//../api/y` is `/x/api/y`, where collapsing
         // first gives `/api/y` and keeping gives `//x/api/y`.
         assert_eq!(
-            cloudfront_reading("//x//../api/y", Step::Before, Step::After).as_deref(),
+            reading_of("//x//../api/y", Step::Before, Step::After).as_deref(),
             Some("/x/api/y")
         );
     }
@@ -846,7 +864,7 @@ mod tests {
             #[test]
             fn readings_follow_rfc_3986_and_plain_paths_read_as_themselves(uri in adversarial_path()) {
                 if let Some(decoded) = decode_path_escapes(&uri, EncodedSlash::Kept) {
-                    let reading = |d, c| cloudfront_reading(&uri, d, c);
+                    let reading = |d, c| cloudfront_reading(&uri, &decoded, d, c);
                     proptest::prop_assert_eq!(
                         reading(Step::Before, Step::Never),
                         Some(remove_dot_segments(&decoded))
@@ -868,7 +886,7 @@ mod tests {
                     for decoding in [Step::Before, Step::Never, Step::After] {
                         for collapsing in [Step::Before, Step::Never, Step::After] {
                             proptest::prop_assert_eq!(
-                                cloudfront_reading(&uri, decoding, collapsing),
+                                reading_of(&uri, decoding, collapsing),
                                 Some(uri.clone())
                             );
                         }
@@ -925,7 +943,7 @@ mod tests {
         ] {
             assert_eq!(normalise(uri), normalise(cloudfront), "{uri}");
             assert_eq!(
-                cloudfront_reading(uri, Step::Before, Step::Before).as_deref(),
+                reading_of(uri, Step::Before, Step::Before).as_deref(),
                 Some(cloudfront)
             );
             let route = resolve(&routes, uri);
@@ -939,7 +957,7 @@ mod tests {
         // If CloudFront keeps `//`, `..` removes the empty segment: /static/api/x (public)
         // where every other reading says /api/*.
         assert_eq!(
-            cloudfront_reading("/static//../api/x", Step::Before, Step::Never).as_deref(),
+            reading_of("/static//../api/x", Step::Before, Step::Never).as_deref(),
             Some("/static/api/x")
         );
         let only_kept_differs = vec![
