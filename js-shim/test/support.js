@@ -62,11 +62,16 @@ function temporaryDir(prefix) {
   return dir;
 }
 
-// The vectors' cache key (their config keys on the `tenant` claim) computed with node:crypto
-// alone, from the base64 secret and the token's claims.
-function independentCacheKey(secretBase64, { iss, sub, tenant }) {
-  const message = JSON.stringify(['edgeguard/v1', iss, sub, tenant === undefined ? null : tenant]);
+// CONTRACT §5's cache key computed with node:crypto alone, from the base64 secret: `iss`,
+// `sub`, then the values of cacheKey.claims in config order, a missing one as null.
+function cacheKeyOf(secretBase64, iss, sub, ...claims) {
+  const message = JSON.stringify(['edgeguard/v1', iss, sub, ...claims.map((value) => value ?? null)]);
   return crypto.createHmac('sha256', Buffer.from(secretBase64, 'base64')).update(message).digest('base64url');
+}
+
+// The vectors' cache key: their config keys on the `tenant` claim.
+function independentCacheKey(secretBase64, { iss, sub, tenant }) {
+  return cacheKeyOf(secretBase64, iss, sub, tenant);
 }
 
 // The token of a vector's `Authorization` value: the vectors also send it after a tab, two
@@ -130,5 +135,5 @@ async function atVectorTime(fn) {
 
 module.exports = {
   ROOT, PKG, VECTORS, CONTRACT_ROUTES, logLines, originalLog, loadBundle, copyOfBundle, temporaryDir, startsPreinitialized, fixture, viewerRequest, responseEvent,
-  header, vectorCase, atVectorTime, independentCacheKey, payloadOf, tokenOf,
+  header, vectorCase, atVectorTime, cacheKeyOf, independentCacheKey, payloadOf, tokenOf,
 };
