@@ -4,18 +4,13 @@
 // still passed).
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
 const {
-  VECTORS, CONTRACT_ROUTES, loadBundle, viewerRequest, responseEvent, header, logLines, cacheKeyOf,
+  VECTORS, CONTRACT_ROUTES, loadBundle, viewerRequest, responseEvent, header, logLines, cacheKeyOf, signHs256,
 } = require('./support');
 
 const hs = VECTORS.config.issuers.find((issuer) => issuer.jwks.keys.some((key) => key.kty === 'oct'));
 const hsKey = hs.jwks.keys.find((key) => key.kty === 'oct');
-const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-function hs256(claims) {
-  const input = `${b64({ alg: 'HS256', typ: 'JWT', kid: hsKey.kid })}.${b64(claims)}`;
-  return `${input}.${crypto.createHmac('sha256', Buffer.from(hsKey.k, 'base64url')).update(input).digest('base64url')}`;
-}
+const hs256 = (claims) => signHs256(Buffer.from(hsKey.k, 'base64url'), { alg: 'HS256', typ: 'JWT', kid: hsKey.kid }, claims);
 const now = Math.floor(Date.now() / 1000);
 const claims = (extra) => ({ iss: hs.issuer, aud: 'vectors-api', sub: 'gap-user', exp: now + 600, ...extra });
 const secret = VECTORS.config.cacheKey.secret;

@@ -7,8 +7,7 @@
 // the case: `PROPERTY_SEED=<seed> node --test js-shim/test/property.test.js` replays it.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
-const { VECTORS, CONTRACT_ROUTES, loadBundle, viewerRequest, responseEvent, logLines, payloadOf, tokenOf, independentCacheKey } = require('./support');
+const { VECTORS, CONTRACT_ROUTES, loadBundle, viewerRequest, responseEvent, logLines, payloadOf, tokenOf, independentCacheKey, signHs256 } = require('./support');
 
 const SEED = Number(process.env.PROPERTY_SEED || 0xed6e32);
 const CASES = Number(process.env.PROPERTY_CASES || 3000);
@@ -46,11 +45,7 @@ function mulberry32(seed) {
 const rnd = mulberry32(SEED);
 
 // ---- tokens: each with the identity it proves, or null when it must be refused ----
-const b64u = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-function hs256(payload, header = { alg: 'HS256', typ: 'JWT', kid: 'hs-1' }) {
-  const input = `${b64u(header)}.${b64u(payload)}`;
-  return `${input}.${crypto.createHmac('sha256', HS_KEY).update(input).digest('base64url')}`;
-}
+const hs256 = (payload, header = { alg: 'HS256', typ: 'JWT', kid: 'hs-1' }) => signHs256(HS_KEY, header, payload);
 const SUBS = ['alice', 'Alice', 'b\u00f6b', 'q"uote\\', 'nul\u0000', 'line\u2028sep', '\ud83d\ude00', ' sp ', '%41', 'e\u0301'];
 const TENANTS = [undefined, 't1', 'T1', '', 'null'];
 const validVectors = VECTORS.cases.filter((c) => c.expect.ok);

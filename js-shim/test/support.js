@@ -62,6 +62,13 @@ function temporaryDir(prefix) {
   return dir;
 }
 
+// A compact JWS signed with HS256 under `key` (bytes): tests make tokens of any shape.
+function signHs256(key, header, payload) {
+  const segment = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${segment(header)}.${segment(payload)}`;
+  return `${input}.${crypto.createHmac('sha256', key).update(input).digest('base64url')}`;
+}
+
 // CONTRACT §5's cache key computed with node:crypto alone, from the base64 secret: `iss`,
 // `sub`, then the values of cacheKey.claims in config order, a missing one as null.
 function cacheKeyOf(secretBase64, iss, sub, ...claims) {
@@ -135,5 +142,5 @@ async function atVectorTime(fn) {
 
 module.exports = {
   ROOT, PKG, VECTORS, CONTRACT_ROUTES, logLines, originalLog, loadBundle, copyOfBundle, temporaryDir, startsPreinitialized, fixture, viewerRequest, responseEvent,
-  header, vectorCase, atVectorTime, cacheKeyOf, independentCacheKey, payloadOf, tokenOf,
+  header, vectorCase, atVectorTime, signHs256, cacheKeyOf, independentCacheKey, payloadOf, tokenOf,
 };

@@ -7,17 +7,13 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const path = require('node:path');
-const { VECTORS, loadBundle, viewerRequest, header, logLines, atVectorTime } = require('./support');
+const { VECTORS, loadBundle, viewerRequest, header, logLines, atVectorTime, signHs256 } = require('./support');
 
 const MAX_CACHED_BYTES = 16 * 2 ** 20; // as in src/token_cache.rs
 const KEY = crypto.randomBytes(32);
 const CLAIMS = ['sub', 'name', 'email', 'org'];
 
-const segment = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-function hs256(claims) {
-  const input = `${segment({ alg: 'HS256' })}.${segment(claims)}`;
-  return `${input}.${crypto.createHmac('sha256', KEY).update(input).digest('base64url')}`;
-}
+const hs256 = (claims) => signHs256(KEY, { alg: 'HS256' }, claims);
 
 test('tokens forwarding a kilobyte per claim cannot grow the module past the cache budget', async () => {
   const config = {
