@@ -17,7 +17,7 @@
 const http = require('node:http');
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startWorld, virtualClock } = require('./lib/world');
+const { startWorld, virtualClock, get } = require('./lib/world');
 const { listen, close } = require('../../examples/demo/listen');
 
 const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
@@ -49,22 +49,6 @@ class LooseOrigin {
   close() {
     return close(this.server);
   }
-}
-
-/** A GET of `path` exactly as written: `fetch`, or a URL string, would resolve its dot
- * segments first. */
-function get(d, path, token) {
-  const { hostname, port } = new URL(d.url);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ hostname, port, path, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (chunk) => { text += chunk; }).on('end', () => resolve({
-        status: res.statusCode, xcache: res.headers['x-cache'], cc: res.headers['cache-control'], owner: JSON.parse(text).owner,
-      }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 for (const path of ['/Account/settings', '/account/settings/../../static/app.js']) {
