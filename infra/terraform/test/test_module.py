@@ -234,19 +234,21 @@ def workdir():
     if shutil.which("terraform") is None:
         pytest.skip("terraform is not installed: the route-plan and validation evaluations did not run")
     d = Path(tempfile.mkdtemp(prefix="edgeguard-tf-"))
-    for f in ("variables.tf", "routes.tf"):
-        shutil.copy(MODULE / f, d / f)
-    (d / "probe.tf").write_text(PROBE)
-    subprocess.run(["terraform", "init", "-backend=false", "-no-color"], cwd=d, env=ENV, check=True,
-                   capture_output=True)
-    zip_small = d / "bundle.zip"
-    zip_small.write_bytes(b"PK\x05\x06" + b"\0" * 18)
-    zip_big = d / "big.zip"
-    zip_big.write_bytes(b"\0" * (1024 * 1024 + 1))
-    zip_edge = d / "edge.zip"
-    zip_edge.write_bytes(b"\0" * (1024 * 1024))
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
+    try:  # removed even when `terraform init` fails
+        for f in ("variables.tf", "routes.tf"):
+            shutil.copy(MODULE / f, d / f)
+        (d / "probe.tf").write_text(PROBE)
+        subprocess.run(["terraform", "init", "-backend=false", "-no-color"], cwd=d, env=ENV, check=True,
+                       capture_output=True)
+        zip_small = d / "bundle.zip"
+        zip_small.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+        zip_big = d / "big.zip"
+        zip_big.write_bytes(b"\0" * (1024 * 1024 + 1))
+        zip_edge = d / "edge.zip"
+        zip_edge.write_bytes(b"\0" * (1024 * 1024))
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def sha256(path):
