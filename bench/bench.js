@@ -29,6 +29,7 @@ const os = require('node:os');
 const path = require('node:path');
 const zlib = require('node:zlib');
 const { spawnSync } = require('node:child_process');
+const v8 = require('node:v8');
 const { startsPreinitialized } = require('../js-shim/snapshot');
 
 const HERE = __dirname;
@@ -457,10 +458,14 @@ function zipArchive(files) {
 // A row: { id, label, op(i) -> result | Promise, async, ok(result) -> bool }.
 // A block runs op(start) .. op(start + n - 1) and returns µs per op. Every result is checked
 // (a cheap property test): a wrong answer stops the run instead of producing a number.
-async function runBlock(row, start, n) {
+// With `countCollections`, the garbage collections V8 ran during the block (v8.GCProfiler, node
+// >= 18.15) are added to `nurseryCollections`, outside the timed window.
+async function runBlock(row, start, n, { countCollections = false } = {}) {
   const { op, ok } = row;
   let good = 0;
   const end = start + n;
+  const profiler = countCollections && typeof v8.GCProfiler === 'function' ? new v8.GCProfiler() : null;
+  if (profiler) profiler.start();
   let t0;
   let t1;
   if (row.async) {
@@ -471,6 +476,12 @@ async function runBlock(row, start, n) {
     t0 = nowNs();
     for (let i = start; i < end; i++) if (ok(op(i))) good++;
     t1 = nowNs();
+  }
+  if (profiler) {
+    const collections = profiler.stop().statistics.length;
+    nurseryCollections.timedBlocks++;
+    nurseryCollections.inTimedBlocks += collections;
+    nurseryCollections.byRow[row.label] = (nurseryCollections.byRow[row.label] || 0) + collections;
   }
   if (good !== n) throw new Error(`${row.label}: ${n - good} of ${n} results were wrong`);
   return Number(t1 - t0) / 1e3 / n;
@@ -506,10 +517,19 @@ function evenlyFollowed(orders, n) {
 
 // First-sight rows: every op gets a token index used once per row. Warm-up on the first
 // `warmup` tokens, then `repeats` blocks of `iters` fresh tokens each, each block right after
-// an untimed lead-in of the same row on `leadIn` fresh tokens: the previous row's garbage is
-// collected before the timing starts, and each row pays for its own, as a container running
-// one handler does. Rows are interleaved in the orders above, so drift, outside load and each
-// other's after-effects land on all of them.
+// an untimed lead-in of the same row on `leadIn` fresh tokens. Rows are interleaved in the
+// orders above, so drift, outside load and each other's after-effects land on all of them.
+//
+// Before each lead-in, a young-generation collection empties the nursery (`gc({ type: 'minor' })`,
+// untimed). A block of 1,200 first sights allocates ~5.5 MB, a third of the 16 MB nursery, so
+// without it a block got no collection or one (1-2 ms, +1.5-2.5 % on that block) depending on
+// where the previous rows had left the nursery: a pattern fixed by the allocation sizes and the
+// row order, which moved the median ratio by up to ±1 % between row sets (a lead-in does not
+// allocate enough to collect for itself). With it, no collection falls inside a timed block
+// of ours or verifySync (`nurseryCollections` counts, by row, any that do: jose's blocks, with
+// ~15 MB each, still collect their own), and no row pays for another's garbage. The
+// price, paid equally: a row's own collection cost (an estimated ~0.4 µs a first sight for ours and
+// for verifySync, which allocate about the same) is outside every timed first-sight block.
 async function measureFirstSight(rows, S) {
   for (const row of rows) await runBlock(row, 0, S.firstWarmup);
   const samples = Object.fromEntries(rows.map((r) => [r.id, []]));
@@ -518,11 +538,21 @@ async function measureFirstSight(rows, S) {
     const start = S.firstWarmup + rep * (S.leadIn + S.firstIters);
     for (const index of orders[rep]) {
       const row = rows[index];
+      emptyNursery();
       await runBlock(row, start, S.leadIn);
-      samples[row.id].push(await runBlock(row, start + S.leadIn, S.firstIters));
+      samples[row.id].push(await runBlock(row, start + S.leadIn, S.firstIters, { countCollections: true }));
     }
   }
   return summarise(rows, samples, S.firstIters);
+}
+
+// A young-generation collection, when node runs with --expose-gc (make bench and bench-smoke do;
+// the smoke run checks that every timed first-sight block had one before its lead-in).
+const nurseryCollections = { forced: 0, inTimedBlocks: 0, timedBlocks: 0, byRow: {} };
+function emptyNursery() {
+  if (typeof global.gc !== 'function') return;
+  global.gc({ type: 'minor' });
+  nurseryCollections.forced++;
 }
 
 // Rows whose inputs may repeat: size each block to about S.blockMs from an untimed calibration
@@ -901,6 +931,13 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     // full: the two middle ones (50,000 -> 100,000 in the full run) and the last two.
     rss_growth_after_full: rssGrowth(rss, S),
     samples: warm,
+    // measureFirstSight: nursery emptied before each lead-in; collections V8 still ran inside timed blocks.
+    first_sight_collections: {
+      nursery_emptied: nurseryCollections.forced,
+      timed_blocks: nurseryCollections.timedBlocks,
+      in_timed_blocks: nurseryCollections.inTimedBlocks,
+      in_timed_blocks_by_row: nurseryCollections.byRow,
+    },
     log_lines_swallowed: swallowedLogLines,
   };
   result.seconds = msSince(started) / 1e3;
@@ -908,6 +945,9 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
   for (const [k, v] of Object.entries(ratios)) check(`ratio ${k} is a finite positive number`, Number.isFinite(v) && v > 0, String(v));
   check('paired first-sight ratios: one a repeat, the median between min and max',
     Object.values(result.paired_ratios).every((p) => p.repeats === S.repeats && p.min > 0 && p.min <= p.median && p.median <= p.max));
+  check('every timed first-sight block followed an emptied nursery (node --expose-gc)',
+    nurseryCollections.timedBlocks > 0 && nurseryCollections.forced === nurseryCollections.timedBlocks,
+    JSON.stringify(result.first_sight_collections));
   check('response ratios are finite positive numbers', Object.values(result.response_ratios_to_empty).every((v) => Number.isFinite(v) && v > 0));
   check('zip sizes are known', zipBytes > 0 && peer.zipBytes > 0 && cognitoAtEdge.zipBytes > 0);
   for (const kind of ['ours', 'peer']) {
@@ -930,6 +970,12 @@ const JSON_NAMES = { ours: 'ours', ajv: 'aws_jwt_verify', jose: 'jose', peerHand
 // ---------------------------------------------------------------------------------------------
 // Printing
 // ---------------------------------------------------------------------------------------------
+// "N collection(s) inside the M timed first-sight blocks", and whose blocks they fell in.
+function collectionsInBlocks(c) {
+  const rows = Object.entries(c.in_timed_blocks_by_row).filter(([, n]) => n > 0).map(([label, n]) => `${label}: ${n}`);
+  return `${c.in_timed_blocks} collection(s) inside the ${c.timed_blocks} timed first-sight blocks${rows.length ? ` (${rows.join('; ')})` : ''}`;
+}
+
 function printTables(res, warm, cold, rss, peer, S, outPath) {
   const m = res.machine;
   const goal = (v, limit) => (v <= limit ? 'yes' : 'no');
@@ -937,7 +983,7 @@ function printTables(res, warm, cold, rss, peer, S, outPath) {
   print(`### edgeguard benchmark (${res.mode} run, ${res.generated_at})`);
   print();
   print(`Node ${m.node} (V8 ${m.v8}, OpenSSL ${m.openssl}), ${m.cpu}, ${m.cores} cores. Other processes used ${m.foreign_cores_during_warm === null ? '?' : m.foreign_cores_during_warm.toFixed(2)} cores on average during the warm rows.`);
-  print(`wasm ${res.bundle.wasm_bytes.toLocaleString('en-US')} B (sha256 ${res.bundle.wasm_sha256_prefix}…). Warm rows: median of ${S.repeats} interleaved blocks, each after an untimed lead-in of its own row; first-sight blocks are ${S.firstIters} never-seen tokens each (lead-in ${S.leadIn}) after ${S.firstWarmup} warm-up tokens.`);
+  print(`wasm ${res.bundle.wasm_bytes.toLocaleString('en-US')} B (sha256 ${res.bundle.wasm_sha256_prefix}…). Warm rows: median of ${S.repeats} interleaved blocks, each after an untimed lead-in of its own row; first-sight blocks are ${S.firstIters} never-seen tokens each (lead-in ${S.leadIn}) after ${S.firstWarmup} warm-up tokens, each lead-in after a young-generation collection; V8 ran ${collectionsInBlocks(res.first_sight_collections)}.`);
   print();
   print('| measure | edgeguard µs/op | aws-jwt-verify µs/op | ratio | goal | met |');
   print('|---|---:|---:|---:|---:|:---:|');
