@@ -96,15 +96,17 @@ function record(value) { return typeof value === 'object' && value !== null && !
 function without(headers, name) { const { [name]: removed, ...kept } = headers; return kept; }
 
 // CONTRACT §8: viewer-request answers 503 no-store, naming codeOf's word as the core's 503s
-// do; response triggers pass the response on as private, no-store so nothing is stored.
+// do; response triggers pass the response on as private, no-store so nothing is stored (and
+// answer private, no-store when the event has no response object to pass on).
 function failClosed(trigger, response, code) {
-  if ((trigger === 'origin-response' || trigger === 'viewer-response') && response && typeof response === 'object') {
+  const responseTrigger = trigger === 'origin-response' || trigger === 'viewer-response';
+  if (responseTrigger && response && typeof response === 'object') {
     const headers = response.headers && typeof response.headers === 'object' && !Array.isArray(response.headers) ? response.headers : {};
     for (const name of Object.keys(headers)) if (CACHE_FIELDS.has(name.toLowerCase())) delete headers[name];
     headers['cache-control'] = [{ key: 'Cache-Control', value: 'private, no-store' }];
     return Object.assign(response, { headers });
   }
-  const headers = { 'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
+  const headers = { 'cache-control': [{ key: 'Cache-Control', value: responseTrigger ? 'private, no-store' : 'no-store' }],
     'content-type': [{ key: 'Content-Type', value: 'application/json' }] };
   return { status: '503', statusDescription: 'Service Unavailable', headers, body: `{"error":"${code}"}`, bodyEncoding: 'text' };
 }

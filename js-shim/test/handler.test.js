@@ -235,6 +235,14 @@ test('malformed events fail closed (CONTRACT §8)', async () => {
   assert.equal(unknown.body, '{"error":"event_malformed"}');
   const originRequest = await run({ Records: [{ cf: { config: { eventType: 'origin-request' }, request: { uri: '/' } } }] });
   assert.equal(originRequest.status, '503');
+  // A response trigger's event without a response object: nothing to pass on, and the 503
+  // that stands in for it is private, no-store like every response-trigger failure.
+  for (const eventType of ['origin-response', 'viewer-response']) {
+    const bare = await run({ Records: [{ cf: { config: { eventType }, request: { uri: '/api/x', headers: {} } } }] });
+    assert.equal(bare.status, '503', eventType);
+    assert.equal(header(bare, 'cache-control'), 'private, no-store', eventType);
+    assert.equal(bare.body, '{"error":"event_malformed"}', eventType);
+  }
   const event = responseEvent('origin-response', '/static/x', 200, {});
   event.Records[0].cf.response.headers = { 'cache-control': 'not-an-array' };
   const response = await run(event);
