@@ -73,9 +73,16 @@ pub struct Route {
 }
 
 /// A CloudFront path pattern: `*` matches any run of characters (including `/`), `?`
-/// exactly one character; matching is case-sensitive.
+/// exactly one character; matching is case-sensitive. As in CloudFront, the leading `/` is
+/// optional: `images/*.jpg` behaves as `/images/*.jpg`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathPattern(String);
+pub struct PathPattern {
+    /// The pattern as matched: with a leading `/` when it was written without one (and does
+    /// not start with `*`, which matches the `/` itself).
+    anchored: String,
+    /// Where the pattern as written starts in `anchored`: 1 when a `/` was added.
+    written_from: usize,
+}
 
 impl PathPattern {
     /// Validates a pattern.
@@ -86,29 +93,43 @@ impl PathPattern {
         if pattern.is_empty() || pattern.len() > 255 {
             return Err("a path pattern has 1 to 255 characters");
         }
-        if !(pattern.starts_with('/') || pattern.starts_with('*')) {
-            return Err("a path pattern starts with `/` or `*`");
-        }
         if !pattern.bytes().all(is_path_pattern_byte) {
             return Err("a path pattern uses only the characters CloudFront accepts in one: letters, digits and _ - . * ? $ / ~ \" ' @ : + &");
         }
-        Ok(PathPattern(pattern.to_owned()))
+        let anchored = PathPattern::anchored(pattern);
+        let written_from = anchored.len() - pattern.len();
+        Ok(PathPattern {
+            anchored: anchored.into_owned(),
+            written_from,
+        })
     }
 
-    /// The pattern text.
+    /// `pattern` as CloudFront matches it: with the optional leading `/` added ("CloudFront
+    /// behavior is the same with or without the leading /", CacheBehavior's PathPattern in
+    /// the CloudFront API reference). Two patterns with the same anchored form are one
+    /// behaviour.
+    pub fn anchored(pattern: &str) -> Cow<'_, str> {
+        if pattern.starts_with('/') || pattern.starts_with('*') {
+            Cow::Borrowed(pattern)
+        } else {
+            Cow::Owned(format!("/{pattern}"))
+        }
+    }
+
+    /// The pattern text, as written in the config.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.anchored.get(self.written_from..).unwrap_or_default()
     }
 
     /// True when `path` matches. Linear in practice; worst case O(len(path) × len(pattern)).
     /// Works on bytes (patterns are ASCII); `?` and `*` step over whole UTF-8 characters.
     pub fn matches(&self, path: &str) -> bool {
-        glob(self.0.as_bytes(), path.as_bytes(), false)
+        glob(self.anchored.as_bytes(), path.as_bytes(), false)
     }
 
     /// As [`PathPattern::matches`], ignoring ASCII case (for the lenient reading of a path).
     pub fn matches_ignoring_case(&self, path: &str) -> bool {
-        glob(self.0.as_bytes(), path.as_bytes(), true)
+        glob(self.anchored.as_bytes(), path.as_bytes(), true)
     }
 }
 
@@ -626,7 +647,6 @@ mod tests {
     #[test]
     fn invalid_patterns_are_rejected() {
         assert!(PathPattern::new("").is_err());
-        assert!(PathPattern::new("api/*").is_err());
         assert!(PathPattern::new("/a b").is_err());
         assert!(PathPattern::new("/é").is_err());
         assert!(PathPattern::new(&format!("/{}", "a".repeat(255))).is_err());
@@ -642,6 +662,33 @@ mod tests {
         ] {
             assert!(PathPattern::new(refused).is_err(), "{refused}");
         }
+    }
+
+    #[test]
+    fn the_leading_slash_is_optional_as_in_cloudfront() {
+        let written = PathPattern::new("images/*.jpg").unwrap();
+        assert_eq!(written.as_str(), "images/*.jpg", "shown as written");
+        for path in ["/images/a.jpg", "/images/a/b.jpg"] {
+            assert!(written.matches(path), "{path}");
+            assert_eq!(
+                written.matches(path),
+                pattern("/images/*.jpg").matches(path)
+            );
+        }
+        assert!(!written.matches("/x/images/a.jpg"));
+        assert!(!written.matches("images/a.jpg"), "paths start with /");
+        assert!(PathPattern::new("Images/*")
+            .unwrap()
+            .matches_ignoring_case("/images/a"));
+        // `*` already matches the leading `/`: nothing is added.
+        assert_eq!(PathPattern::anchored("*.jpg"), "*.jpg");
+        assert_eq!(PathPattern::anchored("/a"), "/a");
+        assert_eq!(PathPattern::anchored("a"), "/a");
+        assert_eq!(PathPattern::anchored("?x"), "/?x");
+        assert!(
+            PathPattern::new(&"a".repeat(255)).is_ok(),
+            "255 written, 256 anchored"
+        );
     }
 
     #[test]

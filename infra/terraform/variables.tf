@@ -88,7 +88,10 @@ variable "config_path" {
     error_message = "$.routes: \"*\" must be the last route (it becomes the default behaviour; routes after it never match)."
   }
   validation {
-    condition     = try(length(distinct([for r in jsondecode(file(var.config_path)).routes : r.path])) == length(jsondecode(file(var.config_path)).routes), false)
+    # CloudFront matches `api/*` as `/api/*` (the leading / is optional): compared with it.
+    condition = try(length(distinct([
+      for r in jsondecode(file(var.config_path)).routes : startswith(r.path, "/") || startswith(r.path, "*") ? r.path : "/${r.path}"
+    ])) == length(jsondecode(file(var.config_path)).routes), false)
     error_message = "$.routes: two routes have the same path; CloudFront needs one behaviour per pattern."
   }
 }

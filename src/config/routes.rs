@@ -108,7 +108,12 @@ fn check_reachable(
     seen: &[(&str, String)],
     report: &mut ConfigReport,
 ) {
-    if let Some((_, first)) = seen.iter().find(|(pattern, _)| *pattern == text) {
+    // `api/*` and `/api/*` are one behaviour to CloudFront.
+    let anchored = PathPattern::anchored(text);
+    if let Some((_, first)) = seen
+        .iter()
+        .find(|(pattern, _)| PathPattern::anchored(pattern) == anchored)
+    {
         report.add(
             &at(path, "path"),
             format!("repeats {first}.path: only the first of the two can ever match"),

@@ -153,7 +153,7 @@ fn each_required_rule_is_reported_at_its_path() {
         ),
         (
             "$.routes[0].path",
-            Box::new(|v| v["routes"][0]["path"] = json!("api/*")),
+            Box::new(|v| v["routes"][0]["path"] = json!("/api;v1/*")),
         ),
         (
             "$.routes[0].access",
@@ -322,6 +322,24 @@ fn routes_that_can_never_match_are_refused() {
         "$.routes[1].path",
         "repeats $.routes[0].path: only the first of the two can ever match",
     );
+    // Written without its leading `/`, the same pattern is the same behaviour (CloudFront).
+    let mut unslashed = base();
+    let path = unslashed["routes"][0]["path"].as_str().unwrap().to_owned();
+    let mut api = unslashed["routes"][0].clone();
+    api["path"] = json!(path.strip_prefix('/').unwrap());
+    unslashed["routes"]
+        .as_array_mut()
+        .unwrap()
+        .insert(1, api.clone());
+    assert_problem_is(
+        &unslashed,
+        "$.routes[1].path",
+        "repeats $.routes[0].path: only the first of the two can ever match",
+    );
+    // Alone, it is a valid pattern, matched as `/…`.
+    let mut alone = base();
+    alone["routes"][0] = api;
+    assert!(problems(&alone).is_empty(), "{:?}", problems(&alone));
     let mut star_first = base();
     star_first["routes"].as_array_mut().unwrap().reverse();
     let found = problems(&star_first);

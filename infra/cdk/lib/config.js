@@ -116,10 +116,12 @@ function planFromConfig(config) {
     if (!PATH_PATTERN.test(r.path)) {
       throw new ConfigError(`${path}.path`, PATH_PATTERN_PROBLEM);
     }
-    if (seen.has(r.path)) {
-      throw new ConfigError(`${path}.path`, `duplicates $.routes[${seen.get(r.path)}].path; CloudFront needs one behaviour per pattern`);
+    // CloudFront matches `api/*` as `/api/*` (the leading `/` is optional): one behaviour.
+    const anchored = r.path.startsWith('/') || r.path.startsWith('*') ? r.path : `/${r.path}`;
+    if (seen.has(anchored)) {
+      throw new ConfigError(`${path}.path`, `duplicates $.routes[${seen.get(anchored)}].path; CloudFront needs one behaviour per pattern`);
     }
-    seen.set(r.path, i);
+    seen.set(anchored, i);
     if (r.path === '*' && i !== config.routes.length - 1) {
       throw new ConfigError(`${path}.path`, '"*" must be the last route (it becomes the default behaviour; routes after it never match)');
     }

@@ -47,6 +47,15 @@ test('no final "*" route: the default behaviour is fail-closed (CachingDisabled,
   assert.deepEqual(d.LambdaFunctionAssociations.map((a) => a.EventType), ['viewer-request', 'origin-response', 'viewer-response']);
 });
 
+test('a pattern written without its leading / becomes a behaviour as written (CloudFront reads both alike)', () => {
+  const { stack } = build(withRoutes([
+    { path: 'api/*', access: 'authenticated', cache: 'per-user', maxAgeSeconds: 30 },
+    { path: '*', access: 'public', cache: 'origin' },
+  ]));
+  const { cfg } = distConfig(stack);
+  assert.deepEqual(cfg.CacheBehaviors.map((b) => b.PathPattern), ['api/*']);
+});
+
 test('an optional per-user route keys on the cache-key header (anonymous users share "anonymous")', () => {
   const { stack } = build(withRoutes([
     { path: '/home', access: 'optional', cache: 'per-user', maxAgeSeconds: 60 },
@@ -145,6 +154,7 @@ const configRefusals = [
   ['per-user without maxAgeSeconds', (c) => { delete c.routes[1].maxAgeSeconds; }, /\$\.routes\[1\]\.maxAgeSeconds/],
   ['"*" before other routes', (c) => { c.routes.unshift({ path: '*', access: 'public', cache: 'origin' }); }, /"\*" must be the last route/],
   ['duplicate path patterns', (c) => { c.routes.splice(1, 0, { ...c.routes[0] }); }, /duplicates/],
+  ['a pattern repeated without its leading /', (c) => { c.routes.splice(1, 0, { ...c.routes[0], path: c.routes[0].path.slice(1) }); }, /\$\.routes\[1\]\.path: duplicates \$\.routes\[0\]/],
   ['an unknown access level', (c) => { c.routes[0].access = 'admin'; }, /\$\.routes\[0\]\.access/],
   ['no routes', (c) => { c.routes = []; }, /\$\.routes/],
 ];
