@@ -1,5 +1,7 @@
 //! `routes`: which paths need a token and how their responses may be cached.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::json::{at, each_object, element, field, non_empty_array};
@@ -12,15 +14,17 @@ pub(super) fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> 
         return Vec::new();
     };
     let mut routes = Vec::new();
-    // Each pattern seen, with where: CloudFront needs one behaviour per pattern.
-    let mut seen: Vec<(&str, String)> = Vec::new();
+    // Each pattern seen, anchored (`api/*` and `/api/*` are one behaviour to CloudFront),
+    // with where: CloudFront needs one behaviour per pattern.
+    let mut seen: Vec<(Cow<'_, str>, String)> = Vec::new();
     let last = element(path, items.len().saturating_sub(1));
     let allowed = ["path", "access", "cache", "maxAgeSeconds"];
     for (path, obj) in each_object(items, path, &allowed, report) {
         let text = field(obj, "path").and_then(Value::as_str);
         if let Some(text) = text {
-            check_reachable(text, path == last, &path, &seen, report);
-            seen.push((text, path.clone()));
+            let anchored = PathPattern::anchored(text);
+            check_reachable(&anchored, path == last, &path, &seen, report);
+            seen.push((anchored, path.clone()));
         }
         let pattern = match text {
             Some(text) => match PathPattern::new(text) {
@@ -100,26 +104,22 @@ pub(super) fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> 
 /// behaviours are: a route after `*`, or a second route with a pattern seen before, can never
 /// match, and the infra (one behaviour per route) refuses both. Refused here too, so that
 /// `make bundle` and `edgeguard check-config` fail rather than the deploy, or a hand-made
-/// distribution, with routes that are not what they look like.
+/// distribution, with routes that are not what they look like. `anchored` is the pattern with
+/// its optional leading `/` (PathPattern::anchored), as `seen` holds them.
 fn check_reachable(
-    text: &str,
+    anchored: &str,
     is_last: bool,
     path: &str,
-    seen: &[(&str, String)],
+    seen: &[(Cow<'_, str>, String)],
     report: &mut ConfigReport,
 ) {
-    // `api/*` and `/api/*` are one behaviour to CloudFront.
-    let anchored = PathPattern::anchored(text);
-    if let Some((_, first)) = seen
-        .iter()
-        .find(|(pattern, _)| PathPattern::anchored(pattern) == anchored)
-    {
+    if let Some((_, first)) = seen.iter().find(|(pattern, _)| pattern == anchored) {
         report.add(
             &at(path, "path"),
             format!("repeats {first}.path: only the first of the two can ever match"),
         );
     }
-    if text == "*" && !is_last {
+    if anchored == "*" && !is_last {
         report.add(
             &at(path, "path"),
             "\"*\" must be the last route: it matches every path, so the routes after it never match",
