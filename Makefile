@@ -68,7 +68,7 @@ cli:
 	cargo build --release --features cli --bin edgeguard
 
 bundle: wasm
-	node js-shim/bundle.js --config $(CONFIG) --pkg $(PKG) --out $(DIST)
+	node js-shim/bundle.js --config "$(CONFIG)" --pkg "$(PKG)" --out "$(DIST)"
 
 ## test: everything, offline once set up.
 test: setup lint test-rust test-wasm test-node infra-test emulator-test bench-smoke
@@ -108,6 +108,6 @@ replay: bundle
 	node examples/replay/run.js
 
 clean:
-	rm -rf $(DIST) $(PKG)
+	rm -rf "$(DIST)" "$(PKG)"
 
 -include mk/*.mk

@@ -172,10 +172,18 @@ function main() {
 
 // The example ships in this repository, so its secret is public. A known secret cannot put
 // a key in a request (the edge sets the header), but turns logged keys back into subjects.
+// The bytes are compared, as the core decodes them: padded or not, URL-safe, spaces around
+// (node's base64 decoder reads both alphabets; the core has already refused anything else).
 function usesPublishedSecret(configBytes) {
-  const secretOf = (bytes) => { try { return JSON.parse(bytes).cacheKey.secret; } catch { return undefined; } };
+  const secretOf = (bytes) => {
+    try {
+      const text = JSON.parse(bytes).cacheKey.secret;
+      return typeof text === 'string' ? Buffer.from(text.trim(), 'base64') : undefined;
+    } catch { return undefined; }
+  };
   const example = secretOf(fs.readFileSync(path.join(__dirname, '..', 'examples', 'config.json')));
-  return typeof example === 'string' && secretOf(configBytes) === example;
+  const secret = secretOf(configBytes);
+  return example !== undefined && secret !== undefined && secret.equals(example);
 }
 
 main();

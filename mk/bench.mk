@@ -9,7 +9,7 @@
 
 DIST ?= dist
 BENCH_DIR  := bench
-BENCH_NODE := node --expose-gc $(BENCH_DIR)/bench.js --dist $(DIST) --pkg $(PKG)
+BENCH_NODE := node --expose-gc $(BENCH_DIR)/bench.js --dist "$(DIST)" --pkg "$(PKG)"
 
 .PHONY: bench-setup bench bench-smoke
 
@@ -21,7 +21,7 @@ $(BENCH_DIR)/node_modules/.package-lock.json: $(BENCH_DIR)/package.json $(BENCH_
 	touch $@
 
 bench: bundle bench-setup
-	$(BENCH_NODE) --out $(DIST)/bench.json
+	$(BENCH_NODE) --out "$(DIST)/bench.json"
 
 bench-smoke: bundle bench-setup
 	$(BENCH_NODE) --smoke

@@ -38,12 +38,15 @@ infra-setup: $(INFRA_CDK)/node_modules/.package-lock.json
 	command -v terraform >/dev/null 2>&1 || echo "warning: terraform not found; infra-test needs it (fmt and the module tests; no provider is downloaded)"
 
 # Synthesizes the example app against the real bundle and config; the
-# construct checks that the config inside the zip has the same routes.
+# construct checks that the config inside the zip has the same routes. The shell makes the
+# paths absolute: $(abspath) would split a name with a space in it.
 synth: bundle
 	@test -x $(INFRA_CDK)/node_modules/.bin/cdk || { echo "infra/cdk has no node_modules: run make infra-setup"; exit 1; }
 	rm -rf $(INFRA_CDK)/cdk.out
+	absolute() { case "$$1" in /*) printf '%s' "$$1" ;; *) printf '%s/%s' "$(CURDIR)" "$$1" ;; esac; }; \
+	bundle="$$(absolute "$(EDGEGUARD_BUNDLE)")" config="$$(absolute "$(CONFIG)")" && \
 	cd $(INFRA_CDK) && $(INFRA_ENV) ./node_modules/.bin/cdk synth --no-notices -q \
-		-c bundle=$(abspath $(EDGEGUARD_BUNDLE)) -c config=$(abspath $(CONFIG))
+		-c bundle="$$bundle" -c config="$$config"
 
 infra-lint: synth
 	$(INFRA_VENV_CFNLINT)/bin/cfn-lint -- $(INFRA_CDK)/cdk.out/*.template.json

@@ -116,6 +116,29 @@ impl PathPattern {
         }
     }
 
+    /// True when `anchored` (a pattern as [`PathPattern::anchored`] writes it) matches every
+    /// request path. A path starts with `/`, so such a pattern is only stars (`*`, `**`),
+    /// `?` with a star before it (`*?`: a path has at least one character), or `/` with a
+    /// star after it (`/*`, `*/*`). The CDK construct and the Terraform module apply the
+    /// same rule as the regular expression `^(\*+|\*+\?\**|\**/\*+)$`.
+    pub fn anchored_matches_every_path(anchored: &str) -> bool {
+        let after_leading = anchored.trim_start_matches('*');
+        let middle = after_leading.trim_end_matches('*');
+        let leading_stars = anchored.len() - after_leading.len();
+        let trailing_stars = after_leading.len() - middle.len();
+        match middle {
+            "" => !anchored.is_empty(),
+            "?" => leading_stars > 0,
+            "/" => trailing_stars > 0,
+            _ => false,
+        }
+    }
+
+    /// True when this pattern matches every request path (`*`, `/*`, …).
+    pub fn matches_every_path(&self) -> bool {
+        PathPattern::anchored_matches_every_path(&self.anchored)
+    }
+
     /// The pattern text, as written in the config.
     pub fn as_str(&self) -> &str {
         self.anchored.get(self.written_from..).unwrap_or_default()
@@ -661,6 +684,50 @@ mod tests {
             "/{a}",
         ] {
             assert!(PathPattern::new(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn matches_every_path_is_exactly_the_patterns_that_match_every_path() {
+        // Every pattern of up to five of `*`, `?`, `/` and `a`, anchored, against paths of
+        // every shape a request can have: the rule says yes exactly when all of them match.
+        let paths = [
+            "/", "/a", "/x", "//", "/a/", "/a/b", "/ab", "/é", "/a.b/c?d",
+        ];
+        let atoms = ["*", "?", "/", "a"];
+        let mut patterns = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = patterns
+                .iter()
+                .flat_map(|p| atoms.iter().map(move |a| format!("{p}{a}")))
+                .collect();
+            patterns.extend(longer);
+        }
+        patterns.sort();
+        patterns.dedup();
+        let mut catch_alls = 0;
+        for written in patterns.iter().filter(|p| !p.is_empty()) {
+            let anchored = PathPattern::anchored(written);
+            let every = paths.iter().all(|path| pattern(&anchored).matches(path));
+            assert_eq!(
+                PathPattern::anchored_matches_every_path(&anchored),
+                every,
+                "{written}"
+            );
+            catch_alls += usize::from(every);
+        }
+        assert!(catch_alls > 20, "the rule was exercised: {catch_alls}");
+        for written in ["*", "**", "/*", "/**", "*/*", "*?", "*?*"] {
+            assert!(
+                PathPattern::anchored_matches_every_path(&PathPattern::anchored(written)),
+                "{written}"
+            );
+        }
+        for written in ["/", "*/", "?*", "/a*", "/*.jpg", "?"] {
+            assert!(
+                !PathPattern::anchored_matches_every_path(&PathPattern::anchored(written)),
+                "{written}"
+            );
         }
     }
 

@@ -35,11 +35,7 @@ fn check_config_accepts_the_example() {
 #[test]
 fn check_config_warns_about_the_published_example_secret() {
     let example = include_str!("../examples/config.json");
-    let published = serde_json::from_str::<serde_json::Value>(example).unwrap()["cacheKey"]
-        ["secret"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let published = published_secret();
     let (code, stdout, _) = check_config_of("published", example.as_bytes());
     assert_eq!(code, 0, "{stdout}");
     assert!(
@@ -129,6 +125,15 @@ fn an_output_that_cannot_be_written_is_one_line_and_status_2() {
     );
 }
 
+/// The cache-key secret of `examples/config.json`, as written there.
+fn published_secret() -> String {
+    let example = include_str!("../examples/config.json");
+    serde_json::from_str::<serde_json::Value>(example).unwrap()["cacheKey"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// `edgeguard check-config` on a file holding `bytes`, in a folder of its own named `name`.
 fn check_config_of(name: &str, bytes: &[u8]) -> (i32, String, String) {
     let dir = std::env::temp_dir().join(format!("edgeguard-cli-{name}-{}", std::process::id()));
@@ -140,11 +145,46 @@ fn check_config_of(name: &str, bytes: &[u8]) -> (i32, String, String) {
     outcome
 }
 
+/// The report `make bundle` prints too (CONTRACT §2: "prints the same report"), with the
+/// cause named where an editor would not show it.
 #[test]
-fn a_config_that_is_not_utf8_is_named_as_such() {
-    let (code, _, stderr) = check_config_of("utf8", b"{\"issuers\": \"caf\xe9\"}");
-    assert_eq!(code, 2);
-    assert!(stderr.contains("not UTF-8 text"), "{stderr}");
+fn a_config_that_is_not_utf8_or_starts_with_a_bom_is_named_as_such() {
+    let (code, stdout, _) = check_config_of("utf8", b"{\"issuers\": \"caf\xe9\"}");
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("$: not valid JSON: the file is not UTF-8 text (byte 16)"),
+        "{stdout}"
+    );
+    let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+    with_bom.extend_from_slice(include_bytes!("../examples/config.json"));
+    let (code, stdout, _) = check_config_of("bom", &with_bom);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("byte order mark"), "{stdout}");
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let (code, stdout, _) = check_config_of("deep", deep.as_bytes());
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("nested more than 128 deep"), "{stdout}");
+}
+
+/// The published secret is recognised by its bytes, however it is spelled.
+#[test]
+fn check_config_warns_about_the_published_secret_in_any_spelling() {
+    let example = include_str!("../examples/config.json");
+    let published = published_secret();
+    let unpadded = published.trim_end_matches('=');
+    for (name, spelling) in [
+        ("unpadded", unpadded.to_owned()),
+        ("spaced", format!(" {published} ")),
+    ] {
+        let respelled = example.replace(&published, &spelling);
+        assert_ne!(respelled, example, "{name}");
+        let (code, stdout, _) = check_config_of(name, respelled.as_bytes());
+        assert_eq!(code, 0, "{name}: {stdout}");
+        assert!(
+            stdout.contains("warning: cacheKey.secret is the published one"),
+            "{name}: {stdout}"
+        );
+    }
 }
 
 /// The example, valid as it is, with its `cacheKey.secret` given a second time: each copy

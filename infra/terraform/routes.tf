@@ -3,16 +3,45 @@
 # variables.tf offline, with terraform and no AWS provider.
 
 locals {
-  # Header names CloudFront forbids, keeps read-only on viewer-request, or
-  # that carry credentials (platform.md §0.4, §2).
-  forbidden_headers = [
-    "authorization", "cookie", "set-cookie", "proxy-authorization",
-    "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-connection",
-    "trailer", "upgrade", "te", "transfer-encoding", "content-length", "host", "via", "warning",
+  # The header names edgeguard refuses, the same lists as the core's
+  # (src/config/headers.rs) and the CDK construct's (infra/cdk/lib/config.js);
+  # infra/cdk/test/header-lists.test.js checks that they agree. The validations
+  # in variables.tf compare names folded: lowercase, with `_` read as `-`
+  # (origins behind CGI or nginx read x_user_cache_key as x-user-cache-key).
+  #
+  # CloudFront disallows these (platform.md §2.1): never passed to a function,
+  # and a function that sets one gets a 502.
+  disallowed_headers = [
+    "connection", "expect", "keep-alive", "proxy-authenticate", "proxy-authorization",
+    "proxy-connection", "trailer", "upgrade",
     "x-accel-buffering", "x-accel-charset", "x-accel-limit-rate", "x-accel-redirect",
-    "x-cache", "x-forwarded-proto", "x-real-ip", "x-forwarded-for", "accept-encoding",
+    "x-amzn-auth", "x-amzn-cf-billing", "x-amzn-cf-id", "x-amzn-cf-xff", "x-amzn-errortype",
+    "x-amzn-fle-profile", "x-amzn-header-count", "x-amzn-header-order",
+    "x-amzn-lambda-integration-tag", "x-amzn-requestid",
+    "x-cache", "x-forwarded-proto", "x-real-ip",
   ]
-  forbidden_header_prefixes = ["x-amz-", "x-amzn-", "x-edge-", "cloudfront-"]
+  # Prefixes CloudFront disallows or reserves (platform.md §2.1, §2.4, §2.7).
+  reserved_header_prefixes = ["x-amz-", "x-amzn-", "x-edge-", "cloudfront-"]
+  # Read-only in a Lambda@Edge trigger (platform.md §2.2), reserved for origin
+  # custom headers (§2.4), or read by origins and proxies with their own meaning.
+  read_only_or_http_headers = [
+    "host", "via", "content-length", "transfer-encoding", "warning", "accept-encoding",
+    "if-match", "if-modified-since", "if-none-match", "if-range", "if-unmodified-since",
+    "range", "request-range", "max-forwards", "te", "cache-control", "pragma",
+    "content-type", "content-encoding", "forwarded", "x-forwarded-for", "x-forwarded-host",
+  ]
+  # They carry credentials: never a cache key or a claim, nor (but authorization,
+  # the default) the token's header.
+  credential_headers = ["authorization", "cookie", "set-cookie"]
+  refused_headers    = concat(local.disallowed_headers, local.read_only_or_http_headers, local.credential_headers)
+  # RFC 9110 token characters, 1 to 256 of them (the core checks the same).
+  header_name_syntax = "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$"
+
+  # An anchored pattern (with its optional leading /) that matches every request
+  # path: only stars, stars then ? then stars (a star before the ?), or / after
+  # optional stars with a star after it: *, **, *?, /*, /**, */*. The core's
+  # PathPattern::anchored_matches_every_path is the same rule.
+  matches_every_path = "^(\\*+|\\*+\\?\\**|\\**/\\*+)$"
 
   # The one managed cache policy used: no-store routes, the fail-closed default,
   # and public routes with public_cache_policy.managed_policy = "CachingDisabled".

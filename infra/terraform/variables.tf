@@ -21,41 +21,69 @@ variable "config_path" {
     error_message = "config_path must name a readable edgeguard config.json (a JSON object with routes)."
   }
 
-  # $.cacheKey.header: not a header CloudFront forbids, keeps read-only, or that carries the token.
-  validation {
-    condition = try(
-      !contains(local.forbidden_headers, lower(jsondecode(file(var.config_path)).cacheKey.header)) &&
-      length([for p in local.forbidden_header_prefixes : p if startswith(lower(jsondecode(file(var.config_path)).cacheKey.header), p)]) == 0 &&
-      can(regex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", jsondecode(file(var.config_path)).cacheKey.header)) &&
-      lower(jsondecode(file(var.config_path)).cacheKey.header) != lower(coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization")),
-      # cacheKey.header absent: the default x-user-cache-key is safe.
-      !can(jsondecode(file(var.config_path)).cacheKey.header)
-    )
-    error_message = "$.cacheKey.header must be a valid header name that CloudFront allows a function to set (not Authorization, Cookie, Host, Via, X-Cache, X-Forwarded-Proto, X-Real-IP, X-Amz-*, X-Amzn-*, X-Edge-*, CloudFront-*, …) and must differ from token.header: the raw token must never be in a cache key."
-  }
+  # Header names are checked against the lists in routes.tf and compared folded:
+  # lowercase, with `_` read as `-` (CGI and nginx origins read x_a as x-a), as the
+  # core and the CDK construct do. `for c in [config]` only gives the config a name:
+  # a validation of config_path cannot read a local built from it (a cycle).
 
-  # $.forwardClaims: allowed header names, distinct, and at most 9 (10 per origin request policy, one is the cache-key header).
+  # $.token.header: the function deletes it from the request. Deleting a read-only
+  # header (Host, Via, …) makes CloudFront answer 502, and a disallowed one
+  # (Proxy-Authorization) never reaches the function: every request would be a 401.
   validation {
     condition = alltrue([
-      for claim, header in try(jsondecode(file(var.config_path)).forwardClaims, {}) :
-      try(
-        !contains(local.forbidden_headers, lower(header)) &&
-        length([for p in local.forbidden_header_prefixes : p if startswith(lower(header), p)]) == 0 &&
-        can(regex("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$", header)) &&
-        lower(header) != lower(coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization")) &&
-        lower(header) != lower(try(jsondecode(file(var.config_path)).cacheKey.header, "x-user-cache-key")),
+      for c in [try(jsondecode(file(var.config_path)), {})] :
+      try(c.token.header, null) == null || try(
+        can(regex(local.header_name_syntax, c.token.header)) && (
+          replace(lower(c.token.header), "_", "-") == "authorization" || (
+            !contains(local.refused_headers, replace(lower(c.token.header), "_", "-")) &&
+            alltrue([for p in local.reserved_header_prefixes : !startswith(replace(lower(c.token.header), "_", "-"), p)])
+          )
+        ),
         false
       )
     ])
-    error_message = "$.forwardClaims values must be header names CloudFront allows a function to set, other than token.header and cacheKey.header."
+    error_message = "$.token.header must be Authorization (the default) or a header name of your own: the function deletes the token's header, and CloudFront answers 502 when a function deletes a read-only header (Host, Via, Content-Length, …) and never passes it a disallowed one (Proxy-Authorization, X-Amz-*, …). A token in a cookie is read with token.cookie."
   }
+
+  # $.cacheKey.header (default x-user-cache-key): a name a function may set, other than token.header.
+  validation {
+    condition = alltrue([
+      for c in [try(jsondecode(file(var.config_path)), {})] : try(
+        can(regex(local.header_name_syntax, c.cacheKey.header)) &&
+        !contains(local.refused_headers, replace(lower(c.cacheKey.header), "_", "-")) &&
+        alltrue([for p in local.reserved_header_prefixes : !startswith(replace(lower(c.cacheKey.header), "_", "-"), p)]) &&
+        replace(lower(c.cacheKey.header), "_", "-") != replace(lower(coalesce(try(c.token.header, null), "authorization")), "_", "-"),
+        # cacheKey.header absent: the default x-user-cache-key, which must still differ from token.header.
+        !can(c.cacheKey.header) && replace(lower(coalesce(try(c.token.header, null), "authorization")), "_", "-") != "x-user-cache-key"
+      )
+    ])
+    error_message = "$.cacheKey.header must be a valid header name that CloudFront allows a function to set (not Authorization, Cookie, Host, Via, X-Cache, X-Forwarded-Proto, X-Forwarded-For, X-Real-IP, If-*, Content-Type, Cache-Control, X-Amz-*, X-Amzn-*, X-Edge-*, CloudFront-*, …; compared in lowercase with _ read as -) and must differ from token.header: the raw token must never be in a cache key."
+  }
+
+  # $.forwardClaims: allowed header names, other than token.header and cacheKey.header.
+  validation {
+    condition = alltrue([
+      for c in [try(jsondecode(file(var.config_path)), {})] : try(alltrue([
+        for claim, header in try(c.forwardClaims, {}) : try(
+          can(regex(local.header_name_syntax, header)) &&
+          !contains(local.refused_headers, replace(lower(header), "_", "-")) &&
+          alltrue([for p in local.reserved_header_prefixes : !startswith(replace(lower(header), "_", "-"), p)]) &&
+          replace(lower(header), "_", "-") != replace(lower(coalesce(try(c.token.header, null), "authorization")), "_", "-") &&
+          replace(lower(header), "_", "-") != replace(lower(try(c.cacheKey.header, "x-user-cache-key")), "_", "-"),
+          false
+        )
+      ]), false)
+    ])
+    error_message = "$.forwardClaims values must be header names CloudFront allows a function to set (the same names as $.cacheKey.header), other than token.header and cacheKey.header (compared in lowercase with _ read as -)."
+  }
+  # $.forwardClaims: at most 9 headers (10 per origin request policy, one is the cache-key header), distinct once folded.
   validation {
     condition = try(
       length(values(jsondecode(file(var.config_path)).forwardClaims)) <= 9 &&
-      length(distinct([for h in values(jsondecode(file(var.config_path)).forwardClaims) : lower(h)])) == length(values(jsondecode(file(var.config_path)).forwardClaims)),
+      length(distinct([for h in values(jsondecode(file(var.config_path)).forwardClaims) : replace(lower(h), "_", "-")])) == length(values(jsondecode(file(var.config_path)).forwardClaims)),
       !can(jsondecode(file(var.config_path)).forwardClaims)
     )
-    error_message = "$.forwardClaims may name at most 9 distinct headers (CloudFront allows 10 per origin request policy; one is the cache-key header)."
+    error_message = "$.forwardClaims may name at most 9 distinct headers (CloudFront allows 10 per origin request policy; one is the cache-key header), compared in lowercase with _ read as -."
   }
 
   # $.routes: CONTRACT §2 shapes, one behaviour per pattern.
@@ -81,11 +109,13 @@ variable "config_path" {
     error_message = "$.routes: a per-user route needs access optional or authenticated, and an integer maxAgeSeconds in 1..31536000."
   }
   validation {
-    condition = try(
-      !contains(slice([for r in jsondecode(file(var.config_path)).routes : r.path], 0, length(jsondecode(file(var.config_path)).routes) - 1), "*"),
-      false
-    )
-    error_message = "$.routes: \"*\" must be the last route (it becomes the default behaviour; routes after it never match)."
+    # Each pattern is tested with its leading / (as the duplicate check below anchors it).
+    condition = try(alltrue([
+      for i, r in jsondecode(file(var.config_path)).routes :
+      i == length(jsondecode(file(var.config_path)).routes) - 1 ||
+      !can(regex(local.matches_every_path, startswith(r.path, "/") || startswith(r.path, "*") ? r.path : "/${r.path}"))
+    ]), false)
+    error_message = "$.routes: a route whose path matches every path (\"*\", \"**\", \"/*\", \"/**\", \"*/*\", \"*?\", …) must be the last route: the routes after it never match. A final \"*\" becomes the default behaviour."
   }
   validation {
     # CloudFront matches `api/*` as `/api/*` (the leading / is optional): compared with it.

@@ -85,6 +85,11 @@ test('bundling is deterministic and rejects an invalid config without echoing se
   assert.equal(ownBuild.stderr, '', 'a secret of its own is built without a warning');
   const examplePath = path.join(ROOT, 'examples', 'config.json');
   assert.match(bundle(examplePath, out).stderr, /^bundle: warning: cacheKey\.secret is the published one/);
+  // The same bytes spelled without padding and with spaces around are the same secret.
+  const shipped = JSON.parse(fs.readFileSync(examplePath, 'utf8'));
+  const respelled = path.join(out, 'respelled.json');
+  fs.writeFileSync(respelled, JSON.stringify({ ...shipped, cacheKey: { ...shipped.cacheKey, secret: ` ${shipped.cacheKey.secret.replace(/=+$/, '')} ` } }));
+  assert.match(bundle(respelled, out).stderr, /^bundle: warning: cacheKey\.secret is the published one/);
   assert.equal(bundle(config, out).status, 0);
   const missing = bundle(path.join(out, 'missing.json'), out);
   assert.equal(missing.status, 1);
@@ -252,4 +257,22 @@ test('a missing WebAssembly package is one line, not a stack trace', () => {
   const refused = bundle(SHIPPED_CONFIG, out, path.join(out, 'no-such-pkg'));
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /^bundle: cannot load the WebAssembly package in .*no-such-pkg \(MODULE_NOT_FOUND\): build it with `make wasm`\n$/);
+});
+
+test('make bundle takes a CONFIG and a DIST whose names have spaces', () => {
+  // Unquoted, DIST="…/dist out" wrote to "…/dist" (after clearing its last build) and
+  // CONFIG="…/my config.json" was read as a folder. `-o wasm`: the module is already built.
+  const dir = temporaryDir('edgeguard make ');
+  const config = path.join(dir, 'my config.json');
+  fs.copyFileSync(path.join(ROOT, 'examples', 'config.json'), config);
+  const neighbour = path.join(dir, 'dist', 'lambda');
+  fs.mkdirSync(neighbour, { recursive: true });
+  fs.writeFileSync(path.join(neighbour, 'kept'), 'a build that is not this one');
+  const out = path.join(dir, 'dist out');
+  const made = spawnSync('make', ['-s', '-o', 'wasm', 'bundle', `CONFIG=${config}`, `DIST=${out}`, `PKG=${PKG}`],
+    { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  assert.ok(fs.existsSync(path.join(out, 'edgeguard-lambda.zip')), made.stdout);
+  assert.ok(fs.existsSync(path.join(out, 'lambda', 'config.json')));
+  assert.ok(fs.existsSync(path.join(neighbour, 'kept')), 'the folder beside it is left alone');
 });

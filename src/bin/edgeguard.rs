@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use clap::{Parser, Subcommand};
+use edgeguard::config::decode_cache_key_secret;
 use edgeguard::route::CacheMode;
 use edgeguard::{Config, ConfigReport};
 
@@ -54,14 +55,12 @@ fn check_config(file: &Path) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let Ok(text) = String::from_utf8(bytes) else {
-        eprintln!("edgeguard: cannot read {}: not UTF-8 text", file.display());
-        return ExitCode::from(2);
-    };
-    let (report, code) = match Config::from_json(&text) {
+    // The bytes as the bundle reads them, so that both print the same report (a file that
+    // is not UTF-8 text included).
+    let (report, code) = match Config::from_json_bytes(&bytes) {
         Ok(config) => {
             let mut report = valid_report(file, &config);
-            if uses_published_secret(&text) {
+            if uses_published_secret(&bytes) {
                 report.push_str(PUBLISHED_SECRET_WARNING);
             }
             (report, ExitCode::SUCCESS)
@@ -94,7 +93,7 @@ fn valid_report(file: &Path, config: &Config) -> String {
             ttl
         ));
     }
-    if !config.routes.iter().any(|r| r.path.as_str() == "*") {
+    if !config.routes.iter().any(|r| r.path.matches_every_path()) {
         out.push_str("  note: no `*` route; unmatched paths are authenticated + no-store\n");
     }
     out
@@ -106,21 +105,18 @@ const EXAMPLE_CONFIG: &str = include_str!("../../examples/config.json");
 const PUBLISHED_SECRET_WARNING: &str = "  warning: cacheKey.secret is the published one of \
      examples/config.json: fine for local runs; make your own with `edgeguard keygen` before deploying\n";
 
-/// True when `text`'s cache-key secret is the example's. A known secret cannot put a key
-/// in a request (the edge sets the header), but it turns keys in logs back into subjects
-/// by guessing. The example is fine for the demo; a deployment should not keep it.
-fn uses_published_secret(text: &str) -> bool {
-    let secret_of = |json: &str| {
-        serde_json::from_str::<serde_json::Value>(json)
+/// True when the cache-key secret in `config` is the example's, in any spelling the config
+/// accepts (padded or not, URL-safe, with spaces around it): its bytes are compared. A known
+/// secret cannot put a key in a request (the edge sets the header), but it turns keys in
+/// logs back into subjects by guessing. The example is fine for the demo; a deployment
+/// should not keep it.
+fn uses_published_secret(config: &[u8]) -> bool {
+    let secret_of = |json: &[u8]| {
+        serde_json::from_slice::<serde_json::Value>(json)
             .ok()
-            .and_then(|value| {
-                value
-                    .pointer("/cacheKey/secret")?
-                    .as_str()
-                    .map(str::to_owned)
-            })
+            .and_then(|value| decode_cache_key_secret(value.pointer("/cacheKey/secret")?.as_str()?))
     };
-    secret_of(EXAMPLE_CONFIG).is_some_and(|example| secret_of(text) == Some(example))
+    secret_of(EXAMPLE_CONFIG.as_bytes()).is_some_and(|example| secret_of(config) == Some(example))
 }
 
 fn invalid_report(file: &Path, report: &ConfigReport) -> String {

@@ -1,9 +1,13 @@
-//! Header names CloudFront forbids a function to add or change (platform.md §2).
+//! Header names edgeguard cannot use (platform.md §2): for the headers it sets (the cache
+//! key, forwarded claims) and for the one it removes (the token header).
 //!
 //! A cache-key or forwarded-claim header with one of these names makes every response a
-//! 502, so the config is rejected instead.
+//! 502, or hands the origin a value it reads as something else, so the config is rejected
+//! instead. The CDK construct (infra/cdk/lib/config.js) and the Terraform module
+//! (infra/terraform/routes.tf) hold the same lists; a test there checks they agree.
 
-/// Names CloudFront disallows outright (lowercase).
+/// Names CloudFront disallows outright (platform.md §2.1): never passed to a function, and a
+/// function that adds one gets a 502.
 const DISALLOWED: &[&str] = &[
     "connection",
     "expect",
@@ -32,53 +36,114 @@ const DISALLOWED: &[&str] = &[
     "x-real-ip",
 ];
 
-/// Prefixes CloudFront disallows or reserves (lowercase). `x-amzn-` and `cloudfront-` are
-/// broader than the documented lists on purpose: AWS adds names there.
+/// Prefixes CloudFront disallows or reserves. `x-amzn-` and `cloudfront-` are broader than
+/// the documented lists on purpose: AWS adds names there.
 const RESERVED_PREFIXES: &[&str] = &["x-amz-", "x-amzn-", "x-edge-", "cloudfront-"];
 
-/// Read-only in at least one trigger edgeguard runs on, or meaningful to HTTP itself.
-const READ_ONLY_OR_HOP: &[&str] = &[
+/// Read-only in a trigger edgeguard runs on (platform.md §2.2), reserved for origin custom
+/// headers (§2.4), or read by origins and proxies with their own meaning (the request's
+/// body, conditionals, the client's address and host).
+const READ_ONLY_OR_HTTP: &[&str] = &[
     "host",
     "via",
     "content-length",
     "transfer-encoding",
     "warning",
     "accept-encoding",
+    "if-match",
     "if-modified-since",
     "if-none-match",
     "if-range",
     "if-unmodified-since",
     "range",
+    "request-range",
+    "max-forwards",
     "te",
-    "authorization",
-    "cookie",
     "cache-control",
     "pragma",
+    "content-type",
+    "content-encoding",
+    "forwarded",
+    "x-forwarded-for",
+    "x-forwarded-host",
 ];
 
-/// Why a header name cannot carry edgeguard's output.
+/// Headers that carry credentials: never a cache key, a claim, or (but `authorization`) the
+/// token's own header.
+const CREDENTIALS: &[&str] = &["authorization", "cookie", "set-cookie"];
+
+/// `name` as edgeguard compares header names: lowercase, with `_` read as `-`. Origins
+/// behind CGI or nginx read `x_user_cache_key` as `x-user-cache-key`, and the handler
+/// removes both spellings of every header it sets (src/credentials.rs).
+pub fn folded_header_name(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'_' => '-',
+            other => char::from(other.to_ascii_lowercase()),
+        })
+        .collect()
+}
+
+/// Why a header name cannot carry edgeguard's output (the cache key, a forwarded claim).
 pub fn problem_with_header_name(name: &str) -> Option<&'static str> {
-    let lower = name.to_ascii_lowercase();
+    if let Some(problem) = problem_with_syntax(name) {
+        return Some(problem);
+    }
+    let folded = folded_header_name(name);
+    if is_disallowed(&folded) {
+        return Some("CloudFront forbids functions to set this header (it would answer 502)");
+    }
+    if READ_ONLY_OR_HTTP.contains(&folded.as_str()) {
+        return Some("this header is read-only in Lambda@Edge or has its own HTTP meaning");
+    }
+    if CREDENTIALS.contains(&folded.as_str()) {
+        return Some("this header carries credentials");
+    }
+    None
+}
+
+/// Why a header name cannot be `token.header`. The handler removes the token's header from
+/// the request, so it must be one a function may remove and that reaches it: `authorization`
+/// (the default) or a name of the user's own.
+pub fn problem_with_token_header(name: &str) -> Option<&'static str> {
+    if let Some(problem) = problem_with_syntax(name) {
+        return Some(problem);
+    }
+    let folded = folded_header_name(name);
+    if folded == "authorization" {
+        return None;
+    }
+    if folded == "cookie" {
+        return Some("read a token from a cookie with `token.cookie` instead");
+    }
+    if is_disallowed(&folded) {
+        return Some(
+            "CloudFront never passes this header to a function, or answers 502 when one removes it",
+        );
+    }
+    if READ_ONLY_OR_HTTP.contains(&folded.as_str()) || CREDENTIALS.contains(&folded.as_str()) {
+        return Some("this header is read-only in Lambda@Edge or has its own HTTP meaning, and edgeguard removes the token's header");
+    }
+    None
+}
+
+fn problem_with_syntax(name: &str) -> Option<&'static str> {
     if name.is_empty() || name.len() > 256 {
         return Some("a header name must have 1 to 256 characters");
     }
     if !name.bytes().all(is_token_char) {
         return Some("a header name may use only letters, digits and !#$%&'*+-.^_`|~");
     }
-    if DISALLOWED.contains(&lower.as_str())
-        || RESERVED_PREFIXES.iter().any(|p| lower.starts_with(p))
-    {
-        return Some("CloudFront forbids functions to set this header (it would answer 502)");
-    }
-    if READ_ONLY_OR_HOP.contains(&lower.as_str()) {
-        return Some("this header is read-only in Lambda@Edge or has its own HTTP meaning");
-    }
     // The shim sets headers on a plain JavaScript object, where assigning `__proto__`
     // replaces the object's prototype: the header would silently not be set.
-    if lower == "__proto__" {
+    if name.eq_ignore_ascii_case("__proto__") {
         return Some("`__proto__` cannot be set as a key of a JavaScript object");
     }
     None
+}
+
+fn is_disallowed(folded: &str) -> bool {
+    DISALLOWED.contains(&folded) || RESERVED_PREFIXES.iter().any(|p| folded.starts_with(p))
 }
 
 /// RFC 9110 `tchar`.
@@ -91,7 +156,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn forbidden_names_are_rejected_case_insensitively() {
+    fn forbidden_names_are_rejected_in_any_case_and_with_underscores() {
         for name in [
             "X-Amz-Cf-Id",
             "x-amz-cf-anything",
@@ -103,6 +168,16 @@ mod tests {
             "Connection",
             "CloudFront-Viewer-Country",
             "x-forwarded-proto",
+            "X_Forwarded_Proto",
+            "x_amz_cf_id",
+            "x-forwarded-for",
+            "Set-Cookie",
+            "if-match",
+            "max-forwards",
+            "request-range",
+            "content-type",
+            "forwarded",
+            "x-forwarded-host",
             "Authorization",
             "bad header",
             "",
@@ -111,8 +186,33 @@ mod tests {
         ] {
             assert!(problem_with_header_name(name).is_some(), "{name}");
         }
-        for name in ["x-user-cache-key", "X-Auth-Sub", "x-tenant"] {
+        for name in ["x-user-cache-key", "X-Auth-Sub", "x-tenant", "x_tenant"] {
             assert_eq!(problem_with_header_name(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn the_token_header_is_one_a_function_may_remove() {
+        for name in ["authorization", "Authorization", "x-token", "X_Api_Token"] {
+            assert_eq!(problem_with_token_header(name), None, "{name}");
+        }
+        for name in [
+            "via",
+            "host",
+            "Content-Length",
+            "proxy-authorization",
+            "x-amz-cf-id",
+            "cookie",
+            "set-cookie",
+            "x_forwarded_for",
+            "cache-control",
+        ] {
+            assert!(problem_with_token_header(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn folding_reads_underscores_as_dashes_and_ignores_case() {
+        assert_eq!(folded_header_name("X_User-Cache_KEY"), "x-user-cache-key");
     }
 }

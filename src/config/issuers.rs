@@ -120,6 +120,15 @@ fn parse_jwks(
                 report.add(&at(&path, "use"), "must be \"sig\" when present");
             }
         }
+        // RFC 7517 §4.3: a key whose operations are listed is for those only.
+        if let Some(operations) = field(jwk, "key_ops") {
+            let verifies = operations
+                .as_array()
+                .is_some_and(|ops| ops.iter().any(|op| op.as_str() == Some("verify")));
+            if !verifies {
+                report.add(&at(&path, "key_ops"), "must list \"verify\" when present");
+            }
+        }
         let alg = match field(jwk, "alg") {
             None => None,
             Some(v) => match v.as_str().and_then(Alg::from_name) {

@@ -108,21 +108,35 @@ pub(super) fn field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a V
     obj.get(name)
 }
 
-/// The JSON path of member `name` under `path`. Names can come from the file (an unknown
-/// field, a repeated member): their control characters are written escaped (`\u{a}`), so a
-/// name can neither start a report line of its own nor send a terminal escape.
+/// The JSON path of member `name` under `path`: `$.token.header`, or `$.forwardClaims["custom:tenant"]`
+/// when the name is not an identifier (claim names are often URLs), so that a path names one
+/// member only. Names can come from the file (an unknown field, a claim, a repeated member):
+/// their control characters are written escaped (`\u{a}`), so a name can neither start a
+/// report line of its own nor send a terminal escape.
 #[inline(never)]
 pub(super) fn at(path: &str, name: &str) -> String {
-    let mut out = String::with_capacity(path.len() + 1 + name.len());
+    let mut out = String::with_capacity(path.len() + 5 + name.len());
     out.push_str(path);
-    out.push('.');
+    let identifier = name.bytes().enumerate().all(|(i, b)| {
+        b.is_ascii_alphabetic() || b == b'_' || b == b'$' || (i > 0 && b.is_ascii_digit())
+    });
+    if identifier && !name.is_empty() {
+        out.push('.');
+        out.push_str(name);
+        return out;
+    }
+    out.push_str("[\"");
     for c in name.chars() {
-        if c.is_control() {
-            out.extend(c.escape_unicode());
-        } else {
-            out.push(c);
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
         }
     }
+    out.push_str("\"]");
     out
 }
 
@@ -149,7 +163,7 @@ fn push_decimal(out: &mut String, n: usize) {
 
 /// The JSON path of key `j` of issuer `i`: `$.issuers[i].jwks.keys[j]`.
 pub fn key_path(i: usize, j: usize) -> String {
-    element(&at(&element("$.issuers", i), "jwks.keys"), j)
+    element(&at(&at(&element("$.issuers", i), "jwks"), "keys"), j)
 }
 
 pub(super) fn is_token(text: &str) -> bool {
@@ -176,7 +190,27 @@ mod tests {
     fn a_name_from_the_file_cannot_forge_a_report_line_or_a_terminal_escape() {
         assert_eq!(
             at("$", "x\n$.token: fine\u{1b}[31m\té"),
-            "$.x\\u{a}$.token: fine\\u{1b}[31m\\u{9}é"
+            "$[\"x\\u{a}$.token: fine\\u{1b}[31m\\u{9}é\"]"
         );
+        assert_eq!(at("$", "a\"]b\\"), "$[\"a\\\"]b\\\\\"]");
+    }
+
+    #[test]
+    fn names_that_are_not_identifiers_are_bracketed() {
+        assert_eq!(at("$", "$schema"), "$.$schema");
+        assert_eq!(
+            at("$.forwardClaims", "tenant_id2"),
+            "$.forwardClaims.tenant_id2"
+        );
+        assert_eq!(
+            at("$.forwardClaims", "https://example.com/tenant"),
+            "$.forwardClaims[\"https://example.com/tenant\"]"
+        );
+        assert_eq!(
+            at("$.forwardClaims", "custom:tenant"),
+            "$.forwardClaims[\"custom:tenant\"]"
+        );
+        assert_eq!(at("$.forwardClaims", ""), "$.forwardClaims[\"\"]");
+        assert_eq!(at("$.forwardClaims", "2fa"), "$.forwardClaims[\"2fa\"]");
     }
 }

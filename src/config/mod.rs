@@ -17,10 +17,10 @@ use serde_json::Value;
 use zeroize::Zeroize;
 
 use self::duplicates::{read_config_json, ConfigJson};
-pub use self::headers::problem_with_header_name;
+pub use self::headers::{folded_header_name, problem_with_header_name, problem_with_token_header};
 use self::issuers::parse_issuers;
 pub use self::json::key_path;
-use self::json::{at, field, is_token, known_keys, object, string_list};
+use self::json::{at, element, field, is_token, known_keys, object, string_list};
 pub use self::report::{ConfigProblem, ConfigReport};
 use self::routes::parse_routes;
 use crate::cachekey::CacheKeySecret;
@@ -36,6 +36,12 @@ pub const MIN_SECRET_BYTES: usize = 32;
 pub const MAX_AGE_LIMIT_SECONDS: u64 = 31_536_000;
 /// Default size of the verified-token cache.
 pub const DEFAULT_TOKEN_CACHE_ENTRIES: usize = 10_000;
+/// Most claims forwarded in headers: CloudFront allows 10 headers in an origin request
+/// policy (platform.md §4.8), and one of them is the cache-key header.
+pub const MAX_FORWARDED_CLAIMS: usize = 9;
+/// Registered claims that are numbers (RFC 7519 §4.1: NumericDate), never the string a
+/// cache-key claim or a forwarded claim must be: naming one would refuse every token.
+const NUMERIC_CLAIMS: &[&str] = &["exp", "nbf", "iat"];
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -161,15 +167,7 @@ impl Config {
                 return Err(report);
             }
             Err(err) => {
-                // serde_json's message can quote input; keep only the position.
-                report.add(
-                    "$",
-                    format!(
-                        "not valid JSON (line {}, column {})",
-                        err.line(),
-                        err.column()
-                    ),
-                );
+                report.add("$", why_not_json(bytes, &err));
                 return Err(report);
             }
         };
@@ -193,6 +191,31 @@ impl Config {
         std::iter::once(self.cache_key.header.as_str())
             .chain(self.forward_claims.iter().map(|f| f.header.as_str()))
     }
+}
+
+/// Why `bytes` is not JSON, for the report. serde_json's own message can quote the input (a
+/// mistyped secret), so only its position is kept, with the cause where it is one a user
+/// cannot see in an editor.
+fn why_not_json(bytes: &[u8], err: &serde_json::Error) -> String {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return "not valid JSON: the file starts with a byte order mark (save it as UTF-8 without one)".to_owned();
+    }
+    if let Err(not_utf8) = std::str::from_utf8(bytes) {
+        return format!(
+            "not valid JSON: the file is not UTF-8 text (byte {})",
+            not_utf8.valid_up_to()
+        );
+    }
+    let cause = if err.to_string().starts_with("recursion limit exceeded") {
+        ": arrays and objects nested more than 128 deep"
+    } else {
+        ""
+    };
+    format!(
+        "not valid JSON{cause} (line {}, column {})",
+        err.line(),
+        err.column()
+    )
 }
 
 /// Zeroes every string of the parsed file before it is freed: one of them is the cache-key
@@ -224,6 +247,12 @@ fn parse_config(value: &Value, report: &mut ConfigReport) -> Option<Config> {
         ],
         report,
     );
+    if field(root, "$schema").is_some_and(|schema| !schema.is_string()) {
+        report.add(
+            &at("$", "$schema"),
+            "must be a string (the URL of a JSON schema)",
+        );
+    }
     let issuers = parse_issuers(field(root, "issuers"), report);
     let token = parse_token(field(root, "token"), report);
     let clock_skew_seconds = match field(root, "clockSkewSeconds") {
@@ -276,7 +305,12 @@ fn parse_token(value: Option<&Value>, report: &mut ConfigReport) -> Option<Token
     known_keys(obj, path, &["header", "cookie"], report);
     match field(obj, "header") {
         None => {}
-        Some(Value::String(name)) if is_token(name) => token.header = name.to_ascii_lowercase(),
+        Some(Value::String(name)) => {
+            if let Some(problem) = problem_with_token_header(name) {
+                report.add("$.token.header", problem);
+            }
+            token.header = name.to_ascii_lowercase();
+        }
         Some(_) => report.add("$.token.header", "must be a header name"),
     }
     match field(obj, "cookie") {
@@ -311,17 +345,24 @@ fn parse_cache_key(value: Option<&Value>, report: &mut ConfigReport) -> Option<C
         }
     };
     let secret = match field(obj, "secret") {
-        Some(Value::String(text)) => match decode_secret(text) {
-            Some(bytes) if bytes.len() >= MIN_SECRET_BYTES => {
-                Some(CacheKeySecret::new(&Secret::new(bytes)))
-            }
-            Some(_) => {
+        Some(Value::String(text)) => match decode_cache_key_secret(text) {
+            Some(bytes) if bytes.len() < MIN_SECRET_BYTES => {
                 report.add(
                     "$.cacheKey.secret",
                     "must decode to at least 32 bytes (generate one with `edgeguard keygen`)",
                 );
                 None
             }
+            // All zeros, `AAAA…`: a placeholder, not random bytes. Anyone could compute
+            // every user's key from a subject.
+            Some(bytes) if bytes.iter().all(|b| Some(b) == bytes.first()) => {
+                report.add(
+                    "$.cacheKey.secret",
+                    "is one byte repeated, not random bytes (generate one with `edgeguard keygen`)",
+                );
+                None
+            }
+            Some(bytes) => Some(CacheKeySecret::new(&Secret::new(bytes))),
             None => {
                 report.add(
                     "$.cacheKey.secret",
@@ -330,10 +371,17 @@ fn parse_cache_key(value: Option<&Value>, report: &mut ConfigReport) -> Option<C
                 None
             }
         },
-        _ => {
+        None => {
             report.add(
                 "$.cacheKey.secret",
                 "is required (generate one with `edgeguard keygen`)",
+            );
+            None
+        }
+        Some(_) => {
+            report.add(
+                "$.cacheKey.secret",
+                "must be a string: base64 of at least 32 random bytes (generate one with `edgeguard keygen`)",
             );
             None
         }
@@ -341,11 +389,20 @@ fn parse_cache_key(value: Option<&Value>, report: &mut ConfigReport) -> Option<C
     let claims = match field(obj, "claims") {
         None => Vec::new(),
         Some(Value::Array(items)) if items.is_empty() => Vec::new(),
-        value => string_list(value, "$.cacheKey.claims", report),
+        Some(value @ Value::Array(_)) => string_list(Some(value), "$.cacheKey.claims", report),
+        Some(_) => {
+            report.add("$.cacheKey.claims", "must be an array of claim names");
+            Vec::new()
+        }
     };
     let mut seen = std::collections::HashSet::new();
     if claims.iter().any(|c| !seen.insert(c)) {
         report.add("$.cacheKey.claims", "a claim is listed twice");
+    }
+    for (i, claim) in claims.iter().enumerate() {
+        if NUMERIC_CLAIMS.contains(&claim.as_str()) {
+            report.add(&element("$.cacheKey.claims", i), NUMERIC_CLAIM_PROBLEM);
+        }
     }
     Some(CacheKeyConfig {
         header,
@@ -354,8 +411,12 @@ fn parse_cache_key(value: Option<&Value>, report: &mut ConfigReport) -> Option<C
     })
 }
 
-/// Standard or URL-safe base64, padded or not.
-fn decode_secret(text: &str) -> Option<Vec<u8>> {
+const NUMERIC_CLAIM_PROBLEM: &str =
+    "is a number in every token (a NumericDate), and only string claims can be used here";
+
+/// The bytes of a `cacheKey.secret`: standard or URL-safe base64, padded or not, around
+/// whitespace. The CLI compares them with the published example's.
+pub fn decode_cache_key_secret(text: &str) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
         .iter()
@@ -370,9 +431,18 @@ fn parse_forward_claims(value: Option<&Value>, report: &mut ConfigReport) -> Vec
     let Some(obj) = object(value, path, report) else {
         return Vec::new();
     };
+    if obj.len() > MAX_FORWARDED_CLAIMS {
+        report.add(
+            path,
+            "forwards at most 9 claims (CloudFront allows 10 headers in an origin request policy, and one is the cache-key header)",
+        );
+    }
     let mut out: Vec<ForwardClaim> = Vec::new();
     for (claim, header) in obj {
         let path = at(path, claim);
+        if NUMERIC_CLAIMS.contains(&claim.as_str()) {
+            report.add(&path, NUMERIC_CLAIM_PROBLEM);
+        }
         let Some(header) = header.as_str() else {
             report.add(&path, "must be a header name");
             continue;
@@ -380,16 +450,20 @@ fn parse_forward_claims(value: Option<&Value>, report: &mut ConfigReport) -> Vec
         if let Some(problem) = problem_with_header_name(header) {
             report.add(&path, problem);
         }
-        let header = header.to_ascii_lowercase();
-        if out.iter().any(|f| f.header == header) {
+        if out.iter().any(|f| same_header(&f.header, header)) {
             report.add(&path, "two claims are forwarded in the same header");
         }
         out.push(ForwardClaim {
             claim: claim.clone(),
-            header,
+            header: header.to_ascii_lowercase(),
         });
     }
     out
+}
+
+/// True when `a` and `b` are one header to CloudFront or to an origin (case, `_` and `-`).
+fn same_header(a: &str, b: &str) -> bool {
+    folded_header_name(a) == folded_header_name(b)
 }
 
 fn check_header_collisions(
@@ -398,13 +472,13 @@ fn check_header_collisions(
     token: &TokenSource,
     report: &mut ConfigReport,
 ) {
-    if cache_key.header == token.header {
+    if same_header(&cache_key.header, &token.header) {
         report.add("$.cacheKey.header", "must differ from the token header");
     }
     for f in forward {
-        if f.header == cache_key.header || f.header == token.header {
+        if same_header(&f.header, &cache_key.header) || same_header(&f.header, &token.header) {
             report.add(
-                &format!("$.forwardClaims.{}", f.claim),
+                &at("$.forwardClaims", &f.claim),
                 "must differ from the cache-key and token headers",
             );
         }

@@ -101,7 +101,7 @@ pub(super) fn parse_routes(value: Option<&Value>, report: &mut ConfigReport) -> 
 }
 
 /// Routes are tried in order and the first match wins (CONTRACT §4), as CloudFront's
-/// behaviours are: a route after `*`, or a second route with a pattern seen before, can never
+/// behaviours are: a route after one that matches every path (`*`, `/*`), or a second route with a pattern seen before, can never
 /// match, and the infra (one behaviour per route) refuses both. Refused here too, so that
 /// `make bundle` and `edgeguard check-config` fail rather than the deploy, or a hand-made
 /// distribution, with routes that are not what they look like. `anchored` is the pattern with
@@ -119,10 +119,11 @@ fn check_reachable(
             format!("repeats {first}.path: only the first of the two can ever match"),
         );
     }
-    if anchored == "*" && !is_last {
+    // Only stars, `?` and `/` pass this test, so the pattern can be quoted in the message.
+    if PathPattern::anchored_matches_every_path(anchored) && !is_last {
         report.add(
             &at(path, "path"),
-            "\"*\" must be the last route: it matches every path, so the routes after it never match",
+            format!("\"{anchored}\" must be the last route: it matches every path, so the routes after it never match"),
         );
     }
 }

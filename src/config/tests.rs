@@ -348,6 +348,22 @@ fn routes_that_can_never_match_are_refused() {
         found[0].1.starts_with("\"*\" must be the last route"),
         "{found:?}"
     );
+    // Any pattern that matches every path is a `*`, wherever it is written.
+    for catch_all in ["/*", "**", "*/*", "*?"] {
+        let mut first = base();
+        first["routes"].as_array_mut().unwrap().insert(
+            0,
+            json!({"path": catch_all, "access": "public", "cache": "origin"}),
+        );
+        assert_problem_is(
+            &first,
+            "$.routes[0].path",
+            &format!("\"{catch_all}\" must be the last route: it matches every path, so the routes after it never match"),
+        );
+        let mut last = base();
+        last["routes"][1]["path"] = json!(catch_all);
+        assert_eq!(problems(&last), vec![], "{catch_all} last");
+    }
     // `*` last, and a lone `*`, are fine; so are patterns that only overlap.
     let mut lone = base();
     lone["routes"] = json!([{"path": "*", "access": "public", "cache": "origin"}]);
@@ -372,4 +388,125 @@ fn an_empty_file_is_called_empty() {
         );
     }
     assert!(problems_of("{")[0].1.starts_with("not valid JSON (line 1"));
+}
+
+/// Header names that would make every response a 502, every request a 401, or hand the
+/// origin a value it reads as something else; claims that can never be strings.
+#[test]
+fn headers_and_claims_that_cannot_work_are_refused() {
+    let with = |edit: &dyn Fn(&mut Value)| {
+        let mut value = base();
+        edit(&mut value);
+        value
+    };
+    for header in [
+        "via",
+        "Host",
+        "proxy-authorization",
+        "x_amz_cf_id",
+        "set-cookie",
+    ] {
+        let value = with(&|v| v["token"] = json!({"header": header}));
+        assert_problem_at(&value, "$.token.header");
+    }
+    assert_problem_is(
+        &with(&|v| v["token"] = json!({"header": "cookie"})),
+        "$.token.header",
+        "read a token from a cookie with `token.cookie` instead",
+    );
+    for header in ["Authorization", "x-api-token"] {
+        let value = with(&|v| v["token"] = json!({"header": header}));
+        assert_eq!(problems(&value), vec![], "{header}");
+    }
+    for header in ["x_forwarded_for", "If-Match", "content-type", "forwarded"] {
+        let value = with(&|v| v["cacheKey"]["header"] = json!(header));
+        assert_problem_at(&value, "$.cacheKey.header");
+    }
+    // `_` and `-` are one header to an origin behind CGI or nginx.
+    let token_spelled_again = with(&|v| {
+        v["token"] = json!({"header": "x-token"});
+        v["forwardClaims"] = json!({"sub": "X_Token"});
+    });
+    assert_problem_is(
+        &token_spelled_again,
+        "$.forwardClaims.sub",
+        "must differ from the cache-key and token headers",
+    );
+    let key_spelled_again =
+        with(&|v| v["forwardClaims"] = json!({"sub": "x-auth-sub", "email": "x_user_cache_key"}));
+    assert_problem_at(&key_spelled_again, "$.forwardClaims.email");
+    let one_header_twice = with(&|v| v["forwardClaims"] = json!({"sub": "x-a", "tid": "X_A"}));
+    assert_problem_is(
+        &one_header_twice,
+        "$.forwardClaims.tid",
+        "two claims are forwarded in the same header",
+    );
+    let cache_key_as_token = with(&|v| {
+        v["token"] = json!({"header": "x-user-cache-key"});
+        v["cacheKey"]["header"] = json!("X_User_Cache_Key");
+    });
+    assert_problem_is(
+        &cache_key_as_token,
+        "$.cacheKey.header",
+        "must differ from the token header",
+    );
+    // At most 9 forwarded claims: 10 headers per origin request policy, one is the key.
+    let forward = |n: usize| {
+        let claims: Map<String, Value> = (0..n)
+            .map(|i| (format!("c{i}"), json!(format!("x-c{i}"))))
+            .collect();
+        with(&|v| v["forwardClaims"] = Value::Object(claims.clone()))
+    };
+    assert_eq!(problems(&forward(MAX_FORWARDED_CLAIMS)), vec![]);
+    assert_problem_at(&forward(MAX_FORWARDED_CLAIMS + 1), "$.forwardClaims");
+    // NumericDate claims are never strings.
+    assert_problem_at(
+        &with(&|v| v["forwardClaims"] = json!({"exp": "x-exp"})),
+        "$.forwardClaims.exp",
+    );
+    assert_problem_at(
+        &with(&|v| v["cacheKey"]["claims"] = json!(["tenant", "iat"])),
+        "$.cacheKey.claims[1]",
+    );
+    // A claim name that is a URL is named in brackets, so the path is unambiguous.
+    assert_problem_at(
+        &with(&|v| v["forwardClaims"] = json!({"https://example.com/tenant": "x-amz-cf-id"})),
+        "$.forwardClaims[\"https://example.com/tenant\"]",
+    );
+}
+
+#[test]
+fn secrets_claims_schema_and_key_operations_of_the_wrong_kind_are_refused() {
+    let with_secret = |secret: Value| {
+        let mut value = base();
+        value["cacheKey"]["secret"] = secret;
+        value
+    };
+    assert_problem_is(
+        &with_secret(json!(format!("{}=", "A".repeat(43)))),
+        "$.cacheKey.secret",
+        "is one byte repeated, not random bytes (generate one with `edgeguard keygen`)",
+    );
+    assert_problem_is(
+        &with_secret(json!(12345)),
+        "$.cacheKey.secret",
+        "must be a string: base64 of at least 32 random bytes (generate one with `edgeguard keygen`)",
+    );
+    let mut claims = base();
+    claims["cacheKey"]["claims"] = json!("tenant");
+    assert_problem_is(
+        &claims,
+        "$.cacheKey.claims",
+        "must be an array of claim names",
+    );
+    let mut encrypting = base();
+    encrypting["issuers"][0]["jwks"]["keys"][0]["key_ops"] = json!(["encrypt"]);
+    assert_problem_at(&encrypting, "$.issuers[0].jwks.keys[0].key_ops");
+    encrypting["issuers"][0]["jwks"]["keys"][0]["key_ops"] = json!(["verify"]);
+    assert_eq!(problems(&encrypting), vec![]);
+    let mut schema = base();
+    schema["$schema"] = json!(5);
+    assert_problem_at(&schema, "$.$schema");
+    schema["$schema"] = json!("https://example.com/edgeguard.schema.json");
+    assert_eq!(problems(&schema), vec![]);
 }

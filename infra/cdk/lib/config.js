@@ -16,21 +16,46 @@ const MAX_BUNDLE_BYTES = 1024 * 1024;
 /** CloudFront: 10 headers per cache or origin request policy (platform.md §4.8). */
 const MAX_POLICY_HEADERS = 10;
 
-// Names CloudFront refuses from a function (502) or keeps read-only on
-// viewer-request (platform.md §0.4, §2.1, §2.2, §2.7), plus the ones that
-// would carry credentials or the raw token.
-const FORBIDDEN_HEADERS = new Set([
-  'authorization', 'cookie', 'set-cookie', 'proxy-authorization',
-  'connection', 'expect', 'keep-alive', 'proxy-authenticate', 'proxy-connection',
-  'trailer', 'upgrade', 'te', 'transfer-encoding', 'content-length', 'host', 'via', 'warning',
+// The header names edgeguard refuses, the same lists as the core's (src/config/headers.rs)
+// and the Terraform module's (routes.tf); test/header-lists.test.js checks that they agree.
+// Names are compared folded (foldHeaderName): lowercase, `_` read as `-`.
+
+/** CloudFront disallows these (platform.md §2.1): never passed to a function; setting one answers 502. */
+const DISALLOWED_HEADERS = [
+  'connection', 'expect', 'keep-alive', 'proxy-authenticate', 'proxy-authorization',
+  'proxy-connection', 'trailer', 'upgrade',
   'x-accel-buffering', 'x-accel-charset', 'x-accel-limit-rate', 'x-accel-redirect',
-  'x-cache', 'x-forwarded-proto', 'x-real-ip', 'x-forwarded-for', 'accept-encoding',
-]);
-const FORBIDDEN_PREFIXES = ['x-amz-', 'x-amzn-', 'x-edge-', 'cloudfront-'];
+  'x-amzn-auth', 'x-amzn-cf-billing', 'x-amzn-cf-id', 'x-amzn-cf-xff', 'x-amzn-errortype',
+  'x-amzn-fle-profile', 'x-amzn-header-count', 'x-amzn-header-order',
+  'x-amzn-lambda-integration-tag', 'x-amzn-requestid',
+  'x-cache', 'x-forwarded-proto', 'x-real-ip',
+];
+/** Prefixes CloudFront disallows or reserves (platform.md §2.1, §2.4, §2.7). */
+const RESERVED_HEADER_PREFIXES = ['x-amz-', 'x-amzn-', 'x-edge-', 'cloudfront-'];
+/**
+ * Read-only in a Lambda@Edge trigger (platform.md §2.2), reserved for origin custom
+ * headers (§2.4), or read by origins and proxies with their own HTTP meaning.
+ */
+const READ_ONLY_OR_HTTP_HEADERS = [
+  'host', 'via', 'content-length', 'transfer-encoding', 'warning', 'accept-encoding',
+  'if-match', 'if-modified-since', 'if-none-match', 'if-range', 'if-unmodified-since',
+  'range', 'request-range', 'max-forwards', 'te', 'cache-control', 'pragma',
+  'content-type', 'content-encoding', 'forwarded', 'x-forwarded-for', 'x-forwarded-host',
+];
+/** They carry credentials: never a cache key or a claim, nor (but authorization) the token's header. */
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'set-cookie'];
+
+const REFUSED_HEADERS = new Set([...DISALLOWED_HEADERS, ...READ_ONLY_OR_HTTP_HEADERS, ...CREDENTIAL_HEADERS]);
+
 const HEADER_TOKEN = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 // The characters CloudFront accepts in a path pattern ("Path pattern" in the CloudFront
 // Developer Guide), with `*` and `?` as wildcards; the core (src/route.rs) checks the same.
 const PATH_PATTERN = /^[A-Za-z0-9_.*?$/~"'@:+&-]+$/;
+// An anchored pattern that matches every request path (a path starts with `/` and has at
+// least one character): only stars (`*`, `**`), stars then `?` then stars with a star
+// before the `?` (`*?`), or `/` after optional stars with a star after it (`/*`, `*/*`).
+// The core's PathPattern::anchored_matches_every_path is the same rule.
+const MATCHES_EVERY_PATH = /^(\*+|\*+\?\**|\**\/\*+)$/;
 const PATH_PATTERN_PROBLEM = 'uses a character CloudFront refuses in a path pattern (allowed: letters, digits and _ - . * ? $ / ~ " \' @ : + &)';
 
 class ConfigError extends Error {
@@ -45,16 +70,54 @@ function isObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Why `name` cannot be used as a header that edgeguard sets, or null. */
-function headerProblem(name) {
+/**
+ * A header name as edgeguard compares it: lowercase, with `_` read as `-`. Origins behind
+ * CGI or nginx read `x_user_cache_key` as `x-user-cache-key`, so the two are one header.
+ */
+function foldHeaderName(name) {
+  return name.toLowerCase().replace(/_/g, '-');
+}
+
+function syntaxProblem(name) {
   if (typeof name !== 'string' || name.length === 0) return 'must be a non-empty string';
   if (name.length > 256) return 'must be at most 256 characters';
   if (!HEADER_TOKEN.test(name)) return 'is not a valid HTTP header name';
-  const lower = name.toLowerCase();
-  if (FORBIDDEN_HEADERS.has(lower)) return `"${lower}" is a header CloudFront forbids, keeps read-only, or that carries credentials`;
-  const prefix = FORBIDDEN_PREFIXES.find((p) => lower.startsWith(p));
+  return null;
+}
+
+/** Why a folded name is on the lists above, or null. */
+function listedProblem(folded) {
+  if (REFUSED_HEADERS.has(folded)) return `"${folded}" is a header CloudFront forbids, keeps read-only, or that carries credentials or its own HTTP meaning`;
+  const prefix = RESERVED_HEADER_PREFIXES.find((p) => folded.startsWith(p));
   if (prefix) return `headers starting with "${prefix}" are reserved by CloudFront`;
   return null;
+}
+
+/** Why `name` cannot be used as a header that edgeguard sets (cache key, claims), or null. */
+function headerProblem(name) {
+  return syntaxProblem(name) || listedProblem(foldHeaderName(name));
+}
+
+/**
+ * Why `name` cannot be token.header, or null. The handler deletes the token's header from
+ * the request: deleting a read-only one (host, via, ...) makes CloudFront answer 502, and a
+ * disallowed one (proxy-authorization) never reaches the function, so every request would
+ * be a 401. `authorization`, the default, is the one credential header allowed.
+ */
+function tokenHeaderProblem(name) {
+  const syntax = syntaxProblem(name);
+  if (syntax) return syntax;
+  const folded = foldHeaderName(name);
+  if (folded === 'authorization') return null;
+  if (folded === 'cookie') return '"cookie" cannot carry the token as a header: read it from a cookie with token.cookie instead';
+  const problem = listedProblem(folded);
+  return problem && `${problem}; the function deletes the token's header, so it must be one a function may remove`;
+}
+
+/** `$.forwardClaims.sub`, or `$.forwardClaims["https://example.com/tenant"]` as the core writes a claim that is not an identifier. */
+function memberPath(path, name) {
+  if (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)) return `${path}.${name}`;
+  return `${path}[${JSON.stringify(name)}]`;
 }
 
 /**
@@ -68,9 +131,9 @@ function planFromConfig(config) {
   const token = config.token === undefined ? {} : config.token;
   if (!isObject(token)) throw new ConfigError('$.token', 'must be an object');
   const tokenHeader = (token.header === undefined || token.header === null ? 'authorization' : token.header);
-  if (typeof tokenHeader !== 'string' || !HEADER_TOKEN.test(tokenHeader)) {
-    throw new ConfigError('$.token.header', 'must be a valid HTTP header name');
-  }
+  const tokenProblem = tokenHeaderProblem(tokenHeader);
+  if (tokenProblem) throw new ConfigError('$.token.header', tokenProblem);
+  const tokenFolded = foldHeaderName(tokenHeader);
   const tokenCookie = token.cookie === undefined || token.cookie === null ? null : token.cookie;
   if (tokenCookie !== null && (typeof tokenCookie !== 'string' || tokenCookie.length === 0)) {
     throw new ConfigError('$.token.cookie', 'must be null or a non-empty cookie name');
@@ -82,22 +145,26 @@ function planFromConfig(config) {
   const keyProblem = headerProblem(keyHeaderRaw);
   if (keyProblem) throw new ConfigError('$.cacheKey.header', keyProblem);
   const cacheKeyHeader = keyHeaderRaw.toLowerCase();
-  if (cacheKeyHeader === tokenHeader.toLowerCase()) {
+  const cacheKeyFolded = foldHeaderName(keyHeaderRaw);
+  if (cacheKeyFolded === tokenFolded) {
     throw new ConfigError('$.cacheKey.header', 'must differ from token.header (the raw token must never be in a cache key)');
   }
 
   const forwardClaims = config.forwardClaims === undefined ? {} : config.forwardClaims;
   if (!isObject(forwardClaims)) throw new ConfigError('$.forwardClaims', 'must be an object mapping claim → header');
   const forwardHeaders = [];
+  const forwardFolded = [];
   for (const [claim, header] of Object.entries(forwardClaims)) {
-    const path = `$.forwardClaims.${claim}`;
+    const path = memberPath('$.forwardClaims', claim);
     const problem = headerProblem(header);
     if (problem) throw new ConfigError(path, problem);
-    const lower = header.toLowerCase();
-    if (lower === cacheKeyHeader) throw new ConfigError(path, 'must differ from cacheKey.header');
-    if (lower === tokenHeader.toLowerCase()) throw new ConfigError(path, 'must differ from token.header');
-    if (forwardHeaders.includes(lower)) throw new ConfigError(path, `header "${lower}" is used twice`);
-    forwardHeaders.push(lower);
+    // Compared folded: `x_token` and `x-token` are one header to a CGI or nginx origin.
+    const folded = foldHeaderName(header);
+    if (folded === cacheKeyFolded) throw new ConfigError(path, 'must differ from cacheKey.header');
+    if (folded === tokenFolded) throw new ConfigError(path, 'must differ from token.header');
+    if (forwardFolded.includes(folded)) throw new ConfigError(path, `header "${folded}" is used twice`);
+    forwardFolded.push(folded);
+    forwardHeaders.push(header.toLowerCase());
   }
   if (forwardHeaders.length + 1 > MAX_POLICY_HEADERS) {
     throw new ConfigError('$.forwardClaims', `at most ${MAX_POLICY_HEADERS - 1} headers (CloudFront allows ${MAX_POLICY_HEADERS} per origin request policy, one is the cache-key header)`);
@@ -122,8 +189,8 @@ function planFromConfig(config) {
       throw new ConfigError(`${path}.path`, `duplicates $.routes[${seen.get(anchored)}].path; CloudFront needs one behaviour per pattern`);
     }
     seen.set(anchored, i);
-    if (r.path === '*' && i !== config.routes.length - 1) {
-      throw new ConfigError(`${path}.path`, '"*" must be the last route (it becomes the default behaviour; routes after it never match)');
+    if (MATCHES_EVERY_PATH.test(anchored) && i !== config.routes.length - 1) {
+      throw new ConfigError(`${path}.path`, `"${anchored}" must be the last route: it matches every path, so the routes after it never match`);
     }
     if (!ACCESS.includes(r.access)) throw new ConfigError(`${path}.access`, `must be one of ${ACCESS.join(', ')}`);
     if (!CACHE.includes(r.cache)) throw new ConfigError(`${path}.cache`, `must be one of ${CACHE.join(', ')}`);
@@ -257,15 +324,20 @@ function layoutOf(plan) {
 
 module.exports = {
   ConfigError,
-  FORBIDDEN_HEADERS,
-  FORBIDDEN_PREFIXES,
+  CREDENTIAL_HEADERS,
+  DISALLOWED_HEADERS,
+  MATCHES_EVERY_PATH,
   MAX_BUNDLE_BYTES,
   MAX_POLICY_HEADERS,
   behaviourKind,
+  READ_ONLY_OR_HTTP_HEADERS,
+  RESERVED_HEADER_PREFIXES,
   configFromBundle,
+  foldHeaderName,
   headerProblem,
   layoutOf,
   loadConfigFile,
   planFromConfig,
   readZipEntry,
+  tokenHeaderProblem,
 };

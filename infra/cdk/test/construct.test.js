@@ -157,6 +157,33 @@ const configRefusals = [
   ['a pattern repeated without its leading /', (c) => { c.routes.splice(1, 0, { ...c.routes[0], path: c.routes[0].path.slice(1) }); }, /\$\.routes\[1\]\.path: duplicates \$\.routes\[0\]/],
   ['an unknown access level', (c) => { c.routes[0].access = 'admin'; }, /\$\.routes\[0\]\.access/],
   ['no routes', (c) => { c.routes = []; }, /\$\.routes/],
+  // One header-name list for every header edgeguard sets or removes, compared as the core
+  // does: lowercase, `_` read as `-` (CGI and nginx origins read x_a as x-a).
+  ['token.header is Via (read-only: deleting it answers 502)', (c) => { c.token.header = 'via'; }, /\$\.token\.header: .*"via"/],
+  ['token.header is Host', (c) => { c.token.header = 'Host'; }, /\$\.token\.header: .*"host"/],
+  ['token.header is Proxy-Authorization (never passed to a function)', (c) => { c.token.header = 'proxy-authorization'; }, /\$\.token\.header: .*"proxy-authorization"/],
+  ['token.header is Content_Length (folded)', (c) => { c.token.header = 'Content_Length'; }, /\$\.token\.header: .*"content-length"/],
+  ['token.header is Cookie', (c) => { c.token.header = 'cookie'; }, /\$\.token\.header: .*token\.cookie/],
+  ['token.header under X-Amz-*', (c) => { c.token.header = 'x-amz-cf-id'; }, /\$\.token\.header: .*x-amz-/],
+  ['cacheKey.header is x_forwarded_proto (folded)', (c) => { c.cacheKey.header = 'x_forwarded_proto'; }, /\$\.cacheKey\.header: .*"x-forwarded-proto"/],
+  ['cacheKey.header under X_Amz_Cf_* (folded)', (c) => { c.cacheKey.header = 'X_Amz_Cf_User'; }, /\$\.cacheKey\.header: .*x-amz-/],
+  ['cacheKey.header is X-Forwarded-Host', (c) => { c.cacheKey.header = 'X-Forwarded-Host'; }, /\$\.cacheKey\.header: .*"x-forwarded-host"/],
+  ['a forwardClaims header is If-Match', (c) => { c.forwardClaims = { sub: 'If-Match' }; }, /\$\.forwardClaims\.sub: .*"if-match"/],
+  ['a forwardClaims header is Content-Type', (c) => { c.forwardClaims = { sub: 'content-type' }; }, /\$\.forwardClaims\.sub: .*"content-type"/],
+  ['a forwardClaims header is Forwarded', (c) => { c.forwardClaims = { sub: 'forwarded' }; }, /\$\.forwardClaims\.sub: .*"forwarded"/],
+  ['a forwardClaims header is X_Forwarded_Host (folded)', (c) => { c.forwardClaims = { sub: 'X_Forwarded_Host' }; }, /\$\.forwardClaims\.sub: .*"x-forwarded-host"/],
+  ['a forwardClaims header is Cache-Control', (c) => { c.forwardClaims = { sub: 'Cache-Control' }; }, /\$\.forwardClaims\.sub: .*"cache-control"/],
+  ['a forwardClaims header is Max-Forwards', (c) => { c.forwardClaims = { sub: 'max-forwards' }; }, /\$\.forwardClaims\.sub: .*"max-forwards"/],
+  ['a claim that is not an identifier is named in brackets', (c) => { c.forwardClaims = { 'https://example.com/tenant': 'range' }; },
+    /\$\.forwardClaims\["https:\/\/example\.com\/tenant"\]: .*"range"/],
+  ['a forwardClaims header x_token is token.header x-token (folded)', (c) => { c.token.header = 'x-token'; c.forwardClaims = { sub: 'x_token' }; },
+    /\$\.forwardClaims\.sub: must differ from token\.header/],
+  ['a forwardClaims header x_user_cache_key is the cache-key header (folded)', (c) => { c.forwardClaims = { sub: 'x_user_cache_key' }; },
+    /\$\.forwardClaims\.sub: must differ from cacheKey\.header/],
+  ['two forwardClaims headers that fold to one', (c) => { c.forwardClaims = { sub: 'x-auth-sub', tenant: 'X_Auth_Sub' }; },
+    /\$\.forwardClaims\.tenant: header "x-auth-sub" is used twice/],
+  ['cacheKey.header x_token is token.header X-Token (folded)', (c) => { c.token.header = 'X-Token'; c.cacheKey.header = 'x_token'; },
+    /\$\.cacheKey\.header: must differ from token\.header/],
 ];
 for (const [name, mutate, pattern] of configRefusals) {
   test(`refuses a config: ${name}`, () => {
@@ -165,6 +192,48 @@ for (const [name, mutate, pattern] of configRefusals) {
     assert.throws(() => build(c), (e) => e.name === 'ConfigError' && pattern.test(e.message) && !e.message.includes(c.cacheKey.secret));
   });
 }
+
+// A pattern that matches every path (in CloudFront too) hides every route after it.
+for (const pattern of ['**', '/*', '/**', '*/*', '*?', '*?*', '**?**']) {
+  test(`refuses a config: "${pattern}" before another route (it matches every path)`, () => {
+    const c = exampleConfig();
+    c.routes.splice(1, 0, { path: pattern, access: 'public', cache: 'origin' });
+    assert.throws(() => build(c), (e) => e.name === 'ConfigError'
+      && e.message.includes(`$.routes[1].path: "${pattern}" must be the last route: it matches every path`));
+  });
+}
+
+test('a pattern that matches every path is accepted as the last route; near misses anywhere', () => {
+  const c = exampleConfig();
+  c.routes = [
+    ...['/', '*/', '?*', '/a*', '/*.jpg', '*a', '*/a', '/?'].map((path) => ({ path, access: 'public', cache: 'origin' })),
+    { path: '/*', access: 'authenticated', cache: 'no-store' },
+  ];
+  const { app, stack } = build(c);
+  assert.deepEqual(synthErrors(app), []);
+  const { cfg } = distConfig(stack);
+  assert.deepEqual(cfg.CacheBehaviors.map((b) => b.PathPattern), c.routes.map((r) => r.path));
+});
+
+test('token.header may be Authorization (the default) in any case, or a header of the user\'s own', () => {
+  for (const header of ['authorization', 'Authorization', 'x-api-token', 'X_Api_Token']) {
+    const c = exampleConfig();
+    c.token.header = header;
+    const { app } = build(c);
+    assert.deepEqual(synthErrors(app), [], String(header));
+  }
+});
+
+test('header names with underscores are accepted when they fold to an allowed name', () => {
+  const c = exampleConfig();
+  c.cacheKey.header = 'x_user_key';
+  c.forwardClaims = { sub: 'x_auth_sub', tenant: 'X-Tenant' };
+  const { app, stack } = build(c);
+  assert.deepEqual(synthErrors(app), []);
+  const { t } = distConfig(stack);
+  const [orp] = Object.values(t.Resources).filter((r) => r.Type === 'AWS::CloudFront::OriginRequestPolicy');
+  assert.deepEqual(orp.Properties.OriginRequestPolicyConfig.HeadersConfig.Headers, ['x_user_key', 'x_auth_sub', 'x-tenant']);
+});
 
 test('refuses a config file whose layout differs from the bundle', () => {
   const other = exampleConfig();

@@ -196,7 +196,7 @@ def test_unsafe_inputs_have_validation_blocks():
         v = VARIABLES[var]
         return len(v["validation"]) if isinstance(v.get("validation"), list) else int("validation" in v)
 
-    assert count("config_path") >= 8
+    assert count("config_path") >= 10
     assert count("lambda_zip_path") >= 2
     assert count("public_cache_policy") >= 5
     assert count("route_origins") >= 1
@@ -405,7 +405,7 @@ REFUSALS = [
     ("per-user on a public route", mutate(lambda c: c["routes"][1].update(access="public")), {}, r"per-user route needs"),
     ("per-user without maxAgeSeconds", mutate(lambda c: c["routes"][1].pop("maxAgeSeconds")), {}, r"per-user route needs"),
     ('"*" before other routes', mutate(lambda c: c["routes"].insert(0, {"path": "*", "access": "public", "cache": "origin"})), {},
-     r'"\*" must be the last route'),
+     r"matches every path .* must be the last route"),
     ("duplicate path patterns", mutate(lambda c: c["routes"].insert(1, copy.deepcopy(c["routes"][0]))), {}, r"same path"),
     ("a path repeated without its leading /",
      mutate(lambda c: c["routes"].insert(1, {**copy.deepcopy(c["routes"][0]), "path": c["routes"][0]["path"][1:]})), {},
@@ -433,6 +433,42 @@ REFUSALS = [
     ("origin custom header replacing the cache key", example(),
      {"origins": {"default": {"domain_name": "o.example.com", "custom_headers": {"X-User-Cache-Key": "x"}}}},
      r"custom_headers must not set"),
+    # One header-name list for every header edgeguard sets or removes, compared as the core
+    # does: lowercase, `_` read as `-` (CGI and nginx origins read x_a as x-a).
+    ("token header Via (read-only: deleting it answers 502)", mutate(set_(["token", "header"], "via")), {},
+     r"\$\.token\.header must be"),
+    ("token header Host", mutate(set_(["token", "header"], "Host")), {}, r"\$\.token\.header must be"),
+    ("token header Proxy-Authorization (never passed to a function)", mutate(set_(["token", "header"], "proxy-authorization")),
+     {}, r"\$\.token\.header must be"),
+    ("token header Content_Length (folded)", mutate(set_(["token", "header"], "Content_Length")), {},
+     r"\$\.token\.header must be"),
+    ("token header Cookie", mutate(set_(["token", "header"], "cookie")), {}, r"\$\.token\.header must be"),
+    ("token header X-Amz-Cf-Id", mutate(set_(["token", "header"], "x-amz-cf-id")), {}, r"\$\.token\.header must be"),
+    ("cache key header x_forwarded_proto (folded)", mutate(set_(["cacheKey", "header"], "x_forwarded_proto")), {},
+     r"\$\.cacheKey\.header"),
+    ("cache key header X_Amz_Cf_* (folded)", mutate(set_(["cacheKey", "header"], "X_Amz_Cf_User")), {}, r"\$\.cacheKey\.header"),
+    ("cache key header X-Forwarded-Host", mutate(set_(["cacheKey", "header"], "X-Forwarded-Host")), {}, r"\$\.cacheKey\.header"),
+    ("cache key header x_token = token header X-Token (folded)",
+     mutate(lambda c: (set_(["token", "header"], "X-Token")(c), set_(["cacheKey", "header"], "x_token")(c))), {},
+     r"\$\.cacheKey\.header"),
+    ("forwardClaims to If-Match", mutate(set_(["forwardClaims"], {"sub": "If-Match"})), {}, r"\$\.forwardClaims values"),
+    ("forwardClaims to Content-Type", mutate(set_(["forwardClaims"], {"sub": "content-type"})), {}, r"\$\.forwardClaims values"),
+    ("forwardClaims to Forwarded", mutate(set_(["forwardClaims"], {"sub": "forwarded"})), {}, r"\$\.forwardClaims values"),
+    ("forwardClaims to X_Forwarded_Host (folded)", mutate(set_(["forwardClaims"], {"sub": "X_Forwarded_Host"})), {},
+     r"\$\.forwardClaims values"),
+    ("forwardClaims to Cache-Control", mutate(set_(["forwardClaims"], {"sub": "Cache-Control"})), {}, r"\$\.forwardClaims values"),
+    ("forwardClaims x_token = token header x-token (folded)",
+     mutate(lambda c: (set_(["token", "header"], "x-token")(c), set_(["forwardClaims"], {"sub": "x_token"})(c))), {},
+     r"\$\.forwardClaims values"),
+    ("forwardClaims x_user_cache_key = cache key header (folded)", mutate(set_(["forwardClaims"], {"sub": "x_user_cache_key"})), {},
+     r"\$\.forwardClaims values"),
+    ("two forwardClaims headers that fold to one", mutate(set_(["forwardClaims"], {"sub": "x-auth-sub", "tenant": "X_Auth_Sub"})),
+     {}, r"at most 9 distinct headers"),
+] + [
+    # A pattern that matches every path (in CloudFront too) hides every route after it.
+    (f'"{p}" before other routes', mutate(lambda c, p=p: c["routes"].insert(1, {"path": p, "access": "public", "cache": "origin"})),
+     {}, r"matches every path .* must be the last route")
+    for p in ["**", "/*", "/**", "*/*", "*?", "*?*", "**?**"]
 ]
 
 
@@ -451,3 +487,31 @@ def test_validation_refuses_a_bundle_over_1_mib(workdir):
     assert "at most 1 MiB" in re.sub(r"\s+", " ", err)
     out, err = run_plan(workdir, example(), lambda_zip_path=str(workdir / "edge.zip"))
     assert out, f"exactly 1 MiB is allowed: {err}"
+
+
+def test_plan_accepts_a_route_that_matches_every_path_last_and_near_misses_anywhere(workdir):
+    config = example()
+    config["routes"] = [{"path": p, "access": "public", "cache": "origin"}
+                        for p in ["/", "*/", "?*", "/a*", "/*.jpg", "*a", "*/a", "/?"]]
+    config["routes"].append({"path": "/*", "access": "authenticated", "cache": "no-store"})
+    out, err = run_plan(workdir, config)
+    assert out, err
+    # "/*" last is an ordered behaviour; the default behaviour stays the fail-closed one.
+    assert [b["path"] for b in out["behaviours"]] == [r["path"] for r in config["routes"]] + ["*"]
+    assert out["behaviours"][-1]["index"] is None
+
+
+@pytest.mark.parametrize("header", ["authorization", "Authorization", "x-api-token", "X_Api_Token"])
+def test_plan_accepts_authorization_or_an_own_token_header(workdir, header):
+    config = mutate(set_(["token", "header"], header))
+    out, err = run_plan(workdir, config)
+    assert out, err
+
+
+def test_plan_accepts_header_names_that_fold_to_allowed_ones(workdir):
+    config = mutate(lambda c: (set_(["cacheKey", "header"], "x_user_key")(c),
+                               set_(["forwardClaims"], {"sub": "x_auth_sub", "tenant": "X-Tenant"})(c)))
+    out, err = run_plan(workdir, config)
+    assert out, err
+    assert out["cache_key_header"] == "x_user_key"
+    assert out["forward_headers"] == ["x-tenant", "x_auth_sub"]
