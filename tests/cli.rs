@@ -224,3 +224,26 @@ fn keygen_prints_32_fresh_random_bytes() {
     assert_eq!(bytes.len(), 32);
     assert_ne!(first, second);
 }
+
+/// An issuer or audience with white space around it is valid (both are compared exactly) but
+/// matches no real token: the report says so.
+#[test]
+fn check_config_notes_white_space_around_an_issuer_or_audience() {
+    let example = include_str!("../examples/config.json");
+    let mut value: serde_json::Value = serde_json::from_str(example).unwrap();
+    let issuer = value["issuers"][0]["issuer"].as_str().unwrap().to_owned();
+    value["issuers"][0]["issuer"] = serde_json::json!(format!(" {issuer}"));
+    value["issuers"][0]["audiences"][0] = serde_json::json!("orders-api ");
+    let (code, stdout, _) = check_config_of("padded", value.to_string().as_bytes());
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        stdout.contains("note: $.issuers[0].issuer starts or ends with white space"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("note: $.issuers[0].audiences[0] starts or ends with white space"),
+        "{stdout}"
+    );
+    let (_, plain, _) = check_config_of("plain", example.as_bytes());
+    assert!(!plain.contains("white space"), "{plain}");
+}

@@ -93,6 +93,26 @@ fn valid_report(file: &Path, config: &Config) -> String {
             ttl
         ));
     }
+    // Valid, since `iss` and `aud` are compared exactly, but almost surely a copying slip
+    // that no token will ever match.
+    let padded = |text: &str| text.trim() != text;
+    for (i, issuer) in config.issuers.iter().enumerate() {
+        if padded(&issuer.issuer) {
+            out.push_str(&format!(
+                "  note: $.issuers[{i}].issuer starts or ends with white space; a token's `iss` must equal it exactly\n"
+            ));
+        }
+        for (j, _) in issuer
+            .audiences
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| padded(a))
+        {
+            out.push_str(&format!(
+                "  note: $.issuers[{i}].audiences[{j}] starts or ends with white space; a token's `aud` must contain it exactly\n"
+            ));
+        }
+    }
     if !config.routes.iter().any(|r| r.path.matches_every_path()) {
         out.push_str("  note: no `*` route; unmatched paths are authenticated + no-store\n");
     }

@@ -304,7 +304,9 @@ fn parse_token(value: Option<&Value>, report: &mut ConfigReport) -> Option<Token
     let obj = object(value, path, report)?;
     known_keys(obj, path, &["header", "cookie"], report);
     match field(obj, "header") {
-        None => {}
+        // `null` is the default, as for `cookie` (and as the CDK construct and the Terraform
+        // module read it).
+        None | Some(Value::Null) => {}
         Some(Value::String(name)) => {
             if let Some(problem) = problem_with_token_header(name) {
                 report.add("$.token.header", problem);

@@ -414,6 +414,8 @@ fn headers_and_claims_that_cannot_work_are_refused() {
         "$.token.header",
         "read a token from a cookie with `token.cookie` instead",
     );
+    let default_header = with(&|v| v["token"] = json!({"header": null, "cookie": null}));
+    assert_eq!(problems(&default_header), vec![]);
     for header in ["Authorization", "x-api-token"] {
         let value = with(&|v| v["token"] = json!({"header": header}));
         assert_eq!(problems(&value), vec![], "{header}");
