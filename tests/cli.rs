@@ -163,7 +163,7 @@ fn a_config_that_is_not_utf8_or_starts_with_a_bom_is_named_as_such() {
     let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
     let (code, stdout, _) = check_config_of("deep", deep.as_bytes());
     assert_eq!(code, 1, "{stdout}");
-    assert!(stdout.contains("nested more than 128 deep"), "{stdout}");
+    assert!(stdout.contains("nested 128 deep or more"), "{stdout}");
 }
 
 /// The published secret is recognised by its bytes, however it is spelled.

@@ -206,8 +206,8 @@ fn why_not_json(bytes: &[u8], err: &serde_json::Error) -> String {
             not_utf8.valid_up_to()
         );
     }
-    let cause = if err.to_string().starts_with("recursion limit exceeded") {
-        ": arrays and objects nested more than 128 deep"
+    let cause = if nests_deeper_than(bytes, 127) {
+        ": arrays and objects nested 128 deep or more"
     } else {
         ""
     };
@@ -216,6 +216,29 @@ fn why_not_json(bytes: &[u8], err: &serde_json::Error) -> String {
         err.line(),
         err.column()
     )
+}
+
+/// True when `bytes` opens more than `limit` arrays and objects inside each other (outside
+/// strings): serde_json's depth limit, named without its error's `Display` (which would link
+/// every message serde_json has into the module).
+fn nests_deeper_than(bytes: &[u8], limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in bytes {
+        match (in_string, b) {
+            (true, _) if escaped => escaped = false,
+            (true, b'\\') => escaped = true,
+            (true, b'"') | (false, b'"') => in_string = !in_string,
+            (false, b'[' | b'{') => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            (false, b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Zeroes every string of the parsed file before it is freed: one of them is the cache-key

@@ -388,6 +388,25 @@ fn an_empty_file_is_called_empty() {
         );
     }
     assert!(problems_of("{")[0].1.starts_with("not valid JSON (line 1"));
+    // serde_json reads 127 levels and refuses the 128th; the report names that.
+    let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    assert_eq!(problems_of(&nested(127))[0].1, "must be a JSON object");
+    assert!(
+        problems_of(&nested(128))[0]
+            .1
+            .starts_with("not valid JSON: arrays and objects nested 128 deep or more"),
+        "{:?}",
+        problems_of(&nested(128))
+    );
+    // Brackets inside strings are not nesting.
+    let quoted = format!("{{\"a\": \"{}\", \"b\": [}}", "[".repeat(200));
+    assert!(
+        problems_of(&quoted)[0]
+            .1
+            .starts_with("not valid JSON (line 1"),
+        "{:?}",
+        problems_of(&quoted)
+    );
 }
 
 /// Header names that would make every response a 502, every request a 401, or hand the
