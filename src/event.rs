@@ -222,7 +222,11 @@ fn optional_text(value: &Value) -> Result<&str, Error> {
     }
 }
 
-fn same_header_loosely(a: &str, b: &str) -> bool {
+/// True when a server could read header `a` as header `b`: ASCII case aside, and with `_`
+/// for `-` (CGI-style servers, and nginx, map both to one variable). The request's
+/// identity headers are removed under every such name, and the config refuses names that
+/// are a forbidden one, or each other, read this way (src/config/headers.rs).
+pub fn same_header_loosely(a: &str, b: &str) -> bool {
     let fold = |c: u8| {
         if c == b'_' {
             b'-'
@@ -358,5 +362,10 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["X_User-Cache-KEY"]
         );
+        assert!(same_header_loosely("X_User-Cache_KEY", "x-user-cache-key"));
+        assert!(!same_header_loosely(
+            "x-user-cache-key",
+            "x-user-cache-keys"
+        ));
     }
 }

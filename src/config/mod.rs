@@ -17,13 +17,14 @@ use serde_json::Value;
 use zeroize::Zeroize;
 
 use self::duplicates::{read_config_json, ConfigJson};
-pub use self::headers::{folded_header_name, problem_with_header_name, problem_with_token_header};
+pub use self::headers::{problem_with_header_name, problem_with_token_header};
 use self::issuers::parse_issuers;
 pub use self::json::key_path;
 use self::json::{at, element, field, is_token, known_keys, object, string_list};
 pub use self::report::{ConfigProblem, ConfigReport};
 use self::routes::parse_routes;
 use crate::cachekey::CacheKeySecret;
+use crate::event::same_header_loosely;
 use crate::jwt::{Alg, KeyMaterial};
 use crate::route::Route;
 use crate::secret::Secret;
@@ -475,7 +476,7 @@ fn parse_forward_claims(value: Option<&Value>, report: &mut ConfigReport) -> Vec
         if let Some(problem) = problem_with_header_name(header) {
             report.add(&path, problem);
         }
-        if out.iter().any(|f| same_header(&f.header, header)) {
+        if out.iter().any(|f| same_header_loosely(&f.header, header)) {
             report.add(&path, "two claims are forwarded in the same header");
         }
         out.push(ForwardClaim {
@@ -486,22 +487,19 @@ fn parse_forward_claims(value: Option<&Value>, report: &mut ConfigReport) -> Vec
     out
 }
 
-/// True when `a` and `b` are one header to CloudFront or to an origin (case, `_` and `-`).
-fn same_header(a: &str, b: &str) -> bool {
-    folded_header_name(a) == folded_header_name(b)
-}
-
 fn check_header_collisions(
     cache_key: &CacheKeyConfig,
     forward: &[ForwardClaim],
     token: &TokenSource,
     report: &mut ConfigReport,
 ) {
-    if same_header(&cache_key.header, &token.header) {
+    if same_header_loosely(&cache_key.header, &token.header) {
         report.add("$.cacheKey.header", "must differ from the token header");
     }
     for f in forward {
-        if same_header(&f.header, &cache_key.header) || same_header(&f.header, &token.header) {
+        if same_header_loosely(&f.header, &cache_key.header)
+            || same_header_loosely(&f.header, &token.header)
+        {
             report.add(
                 &at("$.forwardClaims", &f.claim),
                 "must differ from the cache-key and token headers",
