@@ -149,6 +149,9 @@ fn parse_jwks(
         let material = match KeyMaterial::from_jwk(item) {
             Ok(material) => material,
             Err(problem) => {
+                let path = problem
+                    .field()
+                    .map_or_else(|| path.clone(), |f| at(&path, f));
                 report.add(&path, problem.message());
                 continue;
             }

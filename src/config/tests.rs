@@ -1,5 +1,6 @@
 #![allow(clippy::type_complexity)]
 use super::*;
+use crate::jwt::KeyProblem;
 use serde_json::{json, Map};
 
 /// A small valid config; tests break one thing at a time.
@@ -530,4 +531,25 @@ fn secrets_claims_schema_and_key_operations_of_the_wrong_kind_are_refused() {
     assert_problem_at(&schema, "$.$schema");
     schema["$schema"] = json!("https://example.com/edgeguard.schema.json");
     assert_eq!(problems(&schema), vec![]);
+}
+
+#[test]
+fn a_bad_jwk_member_is_reported_at_its_own_path() {
+    let mut padded = base();
+    padded["issuers"][0]["jwks"]["keys"][0]["k"] = json!(format!("{}=", "A".repeat(43)));
+    assert_problem_is(
+        &padded,
+        "$.issuers[0].jwks.keys[0].k",
+        KeyProblem::FieldPadded("k").message(),
+    );
+    // A problem of the whole key stays at the key's path.
+    let mut private = base();
+    private["issuers"][0]["algorithms"] = json!(["EdDSA"]);
+    private["issuers"][0]["jwks"]["keys"][0] =
+        json!({"kty": "OKP", "crv": "Ed25519", "x": "A".repeat(43), "d": "A".repeat(43)});
+    assert_problem_is(
+        &private,
+        "$.issuers[0].jwks.keys[0]",
+        KeyProblem::PrivateKey.message(),
+    );
 }

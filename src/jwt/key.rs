@@ -68,8 +68,22 @@ pub enum KeyProblem {
     UnsupportedType,
     /// `crv` is not P-256, P-384 or Ed25519.
     UnsupportedCurve,
-    /// The JWK fields are missing or not valid base64url / points / moduli.
-    Malformed,
+    /// The named field (`n`, `e`, `x`, `y` or `k`) is missing or not a string.
+    FieldMissing(&'static str),
+    /// The named field ends in `=`: base64 padding, which JWKs leave out (RFC 7518 §6).
+    FieldPadded(&'static str),
+    /// The named field has a character outside base64url's alphabet.
+    FieldNotBase64url(&'static str),
+    /// The named field has base64url characters only, but no bytes have that encoding (a
+    /// length of 4k + 1, or set bits after the last byte).
+    FieldNotCanonical(&'static str),
+    /// The named coordinate is not the curve's size (P-256 and Ed25519: 32 bytes; P-384: 48).
+    CoordinateSize(&'static str),
+    /// `e` is not an odd exponent from 3 to 2^33 − 1.
+    RsaExponent,
+    /// Well-formed fields that are no public key (an EC point off its curve), as the
+    /// pure-Rust backend finds; the bundle's host refuses the same keys when it is built.
+    NotAPublicKey,
     /// The JWK holds private key parameters, which must never be shipped to the edge.
     PrivateKey,
     /// The RSA modulus is shorter than 2048 bits.
@@ -92,7 +106,23 @@ impl KeyProblem {
         match self {
             KeyProblem::UnsupportedType => "unsupported key type: use oct, RSA, EC or OKP",
             KeyProblem::UnsupportedCurve => "unsupported curve: use P-256, P-384 or Ed25519",
-            KeyProblem::Malformed => "the key's fields are missing or not valid",
+            KeyProblem::FieldMissing(_) => "must be a base64url string",
+            KeyProblem::FieldPadded(_) => {
+                "ends in `=`: JWK values are base64url without padding (RFC 7515 §2); remove the `=`"
+            }
+            KeyProblem::FieldNotBase64url(_) => {
+                "is not base64url: only A-Z, a-z, 0-9, `-` and `_` (standard base64 writes `+` and `/`)"
+            }
+            KeyProblem::FieldNotCanonical(_) => {
+                "is not valid base64url: no bytes encode to it (a character is missing or extra)"
+            }
+            KeyProblem::CoordinateSize(_) => {
+                "is not the curve's size: 32 bytes (43 characters) for P-256 and Ed25519, 48 bytes (64 characters) for P-384"
+            }
+            KeyProblem::RsaExponent => {
+                "must be an odd RSA exponent from 3 to 2^33 - 1 (almost always AQAB, 65537)"
+            }
+            KeyProblem::NotAPublicKey => "the key's fields do not make a valid public key",
             KeyProblem::PrivateKey => {
                 "the key contains private parameters; configure the public key only"
             }
@@ -108,6 +138,38 @@ impl KeyProblem {
             }
         }
     }
+
+    /// The JWK member the problem is in, when it is one member: the report names its path.
+    pub const fn field(self) -> Option<&'static str> {
+        match self {
+            KeyProblem::FieldMissing(name)
+            | KeyProblem::FieldPadded(name)
+            | KeyProblem::FieldNotBase64url(name)
+            | KeyProblem::FieldNotCanonical(name)
+            | KeyProblem::CoordinateSize(name) => Some(name),
+            KeyProblem::RsaExponent => Some("e"),
+            _ => None,
+        }
+    }
+}
+
+/// The bytes a JWK member holds in base64url without padding, or why it holds none.
+fn base64url_field(jwk: &Value, name: &'static str) -> Result<Vec<u8>, KeyProblem> {
+    let text = jwk
+        .get(name)
+        .and_then(Value::as_str)
+        .ok_or(KeyProblem::FieldMissing(name))?;
+    URL_SAFE_NO_PAD.decode(text).map_err(|_| {
+        let in_alphabet = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
+        let unpadded = text.trim_end_matches('=');
+        if unpadded.len() < text.len() && unpadded.bytes().all(|b| in_alphabet(&b)) {
+            KeyProblem::FieldPadded(name)
+        } else if !text.bytes().all(|b| in_alphabet(&b)) {
+            KeyProblem::FieldNotBase64url(name)
+        } else {
+            KeyProblem::FieldNotCanonical(name)
+        }
+    })
 }
 
 impl KeyMaterial {
@@ -117,11 +179,7 @@ impl KeyMaterial {
     /// A [`KeyProblem`] naming what is wrong; never the key itself.
     pub fn from_jwk(jwk: &Value) -> Result<KeyMaterial, KeyProblem> {
         let field = |name: &str| jwk.get(name).and_then(Value::as_str);
-        let bytes = |name: &str| -> Result<Vec<u8>, KeyProblem> {
-            field(name)
-                .and_then(|text| URL_SAFE_NO_PAD.decode(text).ok())
-                .ok_or(KeyProblem::Malformed)
-        };
+        let bytes = |name: &'static str| base64url_field(jwk, name);
         let kty = field("kty");
         if matches!(kty, Some("RSA" | "EC" | "OKP"))
             && ["d", "p", "q", "dp", "dq", "qi"]
@@ -156,14 +214,16 @@ impl KeyMaterial {
                 // even one would also let `s` and `n - s` both verify).
                 let e = bytes("e")?;
                 if !is_odd(&e) || significant_bits(&e) < 2 || significant_bits(&e) > 33 {
-                    return Err(KeyProblem::Malformed);
+                    return Err(KeyProblem::RsaExponent);
                 }
                 (KeyKind::Rsa, modulus_bits.div_ceil(8))
             }
             (Some("EC"), Some(crv @ ("P-256" | "P-384"))) => {
                 let size = if crv == "P-256" { 32 } else { 48 };
-                if bytes("x")?.len() != size || bytes("y")?.len() != size {
-                    return Err(KeyProblem::Malformed);
+                for coordinate in ["x", "y"] {
+                    if bytes(coordinate)?.len() != size {
+                        return Err(KeyProblem::CoordinateSize(coordinate));
+                    }
                 }
                 let kind = if crv == "P-256" {
                     KeyKind::P256
@@ -173,7 +233,9 @@ impl KeyMaterial {
                 (kind, 2 * size)
             }
             (Some("OKP"), Some("Ed25519")) => {
-                let x: [u8; 32] = bytes("x")?.try_into().map_err(|_| KeyProblem::Malformed)?;
+                let x: [u8; 32] = bytes("x")?
+                    .try_into()
+                    .map_err(|_| KeyProblem::CoordinateSize("x"))?;
                 super::ed25519_key::check_public_key(&x)?;
                 // The pure-Rust backend keeps the very bytes checked here.
                 return Ok(KeyMaterial::Public {
@@ -228,7 +290,7 @@ impl ParsedKey {
     fn from_jwk(kind: KeyKind, jwk: &Value) -> Result<ParsedKey, KeyProblem> {
         use jwt_compact::jwk::JsonWebKey;
         let parsed: JsonWebKey<'_> =
-            serde_json::from_value(jwk.clone()).map_err(|_| KeyProblem::Malformed)?;
+            serde_json::from_value(jwk.clone()).map_err(|_| KeyProblem::NotAPublicKey)?;
         let key = match (kind, &parsed) {
             (KeyKind::Rsa, _) => jwt_compact::alg::RsaPublicKey::try_from(&parsed)
                 .ok()
@@ -247,7 +309,7 @@ impl ParsedKey {
             }
             _ => None,
         };
-        key.ok_or(KeyProblem::Malformed)
+        key.ok_or(KeyProblem::NotAPublicKey)
     }
 }
 
@@ -314,7 +376,7 @@ mod tests {
             if e == "Aw" {
                 assert!(result.is_ok(), "{e}");
             } else {
-                assert_eq!(result.unwrap_err(), KeyProblem::Malformed, "{e}");
+                assert_eq!(result.unwrap_err(), KeyProblem::RsaExponent, "{e}");
             }
         }
         assert_eq!(
@@ -330,10 +392,71 @@ mod tests {
         #[cfg(feature = "rust-crypto")]
         assert_eq!(
             KeyMaterial::from_jwk(&bad_point).unwrap_err(),
-            KeyProblem::Malformed
+            KeyProblem::NotAPublicKey
         );
         #[cfg(not(feature = "rust-crypto"))]
         assert!(KeyMaterial::from_jwk(&bad_point).is_ok()); // the host rejects it at import
+    }
+
+    #[test]
+    fn a_bad_member_is_named_with_what_is_wrong_with_it() {
+        let n = URL_SAFE_NO_PAD.encode([0xffu8; 256]);
+        let rsa = |n: &str, e: Value| json!({"kty":"RSA","n": n,"e": e});
+        let coordinate = "A".repeat(43);
+        let ec = |x: &str, y: &str| json!({"kty":"EC","crv":"P-256","x": x,"y": y});
+        let cases = [
+            (rsa(&n, json!(65537)), KeyProblem::FieldMissing("e")),
+            (
+                json!({"kty":"RSA","e":"AQAB"}),
+                KeyProblem::FieldMissing("n"),
+            ),
+            (
+                rsa(&format!("{n}=="), json!("AQAB")),
+                KeyProblem::FieldPadded("n"),
+            ),
+            (rsa(&n, json!("AQAB=")), KeyProblem::FieldPadded("e")),
+            (
+                rsa(&n.replace('_', "/"), json!("AQAB")),
+                KeyProblem::FieldNotBase64url("n"),
+            ),
+            (rsa(&n, json!("AQ AB")), KeyProblem::FieldNotBase64url("e")),
+            (rsa(&n, json!("AQ=B")), KeyProblem::FieldNotBase64url("e")),
+            // 345 characters (4k + 1); a last character with bits set past the last byte.
+            (
+                rsa(&format!("{n}AAA"), json!("AQAB")),
+                KeyProblem::FieldNotCanonical("n"),
+            ),
+            (rsa(&n, json!("AQAC")), KeyProblem::RsaExponent), // 65538: even
+            (rsa(&n, json!("AQAB_")), KeyProblem::FieldNotCanonical("e")),
+            (rsa(&n, json!("AQB")), KeyProblem::FieldNotCanonical("e")),
+            (ec(&coordinate, "AQAB"), KeyProblem::CoordinateSize("y")),
+            (ec("AQAB", &coordinate), KeyProblem::CoordinateSize("x")),
+            (
+                ec(&format!("{coordinate}="), &coordinate),
+                KeyProblem::FieldPadded("x"),
+            ),
+            (
+                json!({"kty":"EC","crv":"P-384","x": coordinate,"y": coordinate}),
+                KeyProblem::CoordinateSize("x"),
+            ),
+            (
+                json!({"kty":"OKP","crv":"Ed25519","x": "A".repeat(42)}),
+                KeyProblem::CoordinateSize("x"),
+            ),
+            (
+                json!({"kty":"oct","k": null}),
+                KeyProblem::FieldMissing("k"),
+            ),
+        ];
+        for (jwk, expected) in cases {
+            let problem = KeyMaterial::from_jwk(&jwk).unwrap_err();
+            assert_eq!(problem, expected, "{jwk}");
+            assert!(problem.field().is_some(), "{jwk}");
+        }
+        assert_eq!(KeyProblem::RsaExponent.field(), Some("e"));
+        // Problems of the key as a whole name no member.
+        assert_eq!(KeyProblem::PrivateKey.field(), None);
+        assert_eq!(KeyProblem::NotAPublicKey.field(), None);
     }
 
     #[test]
