@@ -169,18 +169,23 @@ variable "origins" {
     error_message = "origins needs at least one origin."
   }
   validation {
-    # A static origin header with the name of an identity header would replace
-    # the value the function set.
+    # A static origin header that the origin may read as an identity header replaces
+    # what the function set, or hands every request one token. Compared folded, as the
+    # core removes them: a CGI or nginx origin reads x_user_cache_key as x-user-cache-key.
     condition = alltrue(flatten([
       for o in values(var.origins) : [
         for h in keys(o.custom_headers) :
-        !contains(concat(
-          [lower(try(jsondecode(file(var.config_path)).cacheKey.header, "x-user-cache-key")), "authorization"],
-          [for v in values(try(jsondecode(file(var.config_path)).forwardClaims, {})) : lower(v)]
-        ), lower(h))
+        !contains([for name in concat(
+          [
+            "authorization",
+            coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization"),
+            try(jsondecode(file(var.config_path)).cacheKey.header, "x-user-cache-key"),
+          ],
+          values(try(jsondecode(file(var.config_path)).forwardClaims, {}))
+        ) : replace(lower(name), "_", "-")], replace(lower(h), "_", "-"))
       ]
     ]))
-    error_message = "origins[*].custom_headers must not set Authorization, the cache-key header or a forwardClaims header."
+    error_message = "origins[*].custom_headers must not set Authorization, the token header, the cache-key header or a forwardClaims header (in any case, with _ for -)."
   }
 }
 

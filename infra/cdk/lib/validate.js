@@ -11,6 +11,7 @@ const {
   MANAGED_ORIGIN_REQUEST_POLICIES,
   MANAGED_RESPONSE_HEADERS_POLICIES,
 } = require('./policies');
+const { foldHeaderName } = require('./config');
 
 const REQUIRED_EVENTS = ['viewer-request', 'origin-response', 'viewer-response'];
 
@@ -257,13 +258,15 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
     }
   }
 
-  // 5. Origins: a fixed header of the same name would replace what the function set.
-  const identityHeaders = ['authorization', plan.cacheKeyHeader, ...plan.forwardHeaders];
+  // 5. Origins: a fixed header that the origin may read as an identity header replaces
+  // what the function set, or hands every request one token. Compared folded, as the core
+  // removes them: a CGI or nginx origin reads `x_user_cache_key` as `x-user-cache-key`.
+  const identityHeaders = new Set(['authorization', plan.tokenHeader, plan.cacheKeyHeader, ...plan.forwardHeaders].map(foldHeaderName));
   for (const origin of props.Origins || []) {
     for (const h of origin.OriginCustomHeaders || []) {
       const name = String(h.HeaderName).toLowerCase();
-      if (identityHeaders.includes(name)) {
-        errors.push(`origin "${origin.Id}": custom header "${name}" would replace the identity the function set; origins must not set Authorization, the cache-key header or a forwardClaims header`);
+      if (identityHeaders.has(foldHeaderName(name))) {
+        errors.push(`origin "${origin.Id}": custom header "${name}" would replace the identity the function set; origins must not set Authorization, the token header, the cache-key header or a forwardClaims header (in any case, with _ for -)`);
       }
     }
   }

@@ -441,6 +441,18 @@ test('refuses an origin whose fixed headers would replace the identity the funct
   assert.ok(!errors.some((e) => e.includes('"x-ok"')), errors.join('\n'));
 });
 
+test('refuses origin headers that a CGI origin reads as an identity header, and the token header', () => {
+  const config = exampleConfig();
+  config.token = { header: 'X-Api-Token' };
+  const { app } = build(config, {
+    origin: new origins.HttpOrigin('origin.example.com', { customHeaders: { X_User_Cache_Key: 'shared', 'x-api-token': 'fixed', Authori_zation: 'Bearer x', 'X-Ok': '1' } }),
+  });
+  const errors = synthErrors(app);
+  assertRefused(errors, /origin ".*": custom header "x_user_cache_key" would replace the identity the function set/);
+  assertRefused(errors, /origin ".*": custom header "x-api-token" would replace the identity the function set/);
+  assert.ok(!errors.some((e) => e.includes('"x-ok"') || e.includes('authori_zation')), errors.join('\n'));
+});
+
 test('refuses a behaviour added after the construct (no function, not a route)', () => {
   const { app, guard } = build();
   guard.distribution.addBehavior('/static/*', new origins.HttpOrigin('static.example.com'));

@@ -433,6 +433,12 @@ REFUSALS = [
     ("origin custom header replacing the cache key", example(),
      {"origins": {"default": {"domain_name": "o.example.com", "custom_headers": {"X-User-Cache-Key": "x"}}}},
      r"custom_headers must not set"),
+    ("origin custom header a CGI origin reads as the cache key", example(),
+     {"origins": {"default": {"domain_name": "o.example.com", "custom_headers": {"X_User_Cache_Key": "x"}}}},
+     r"custom_headers must not set"),
+    ("origin custom header setting the token header", mutate(set_(["token", "header"], "X-Api-Token")),
+     {"origins": {"default": {"domain_name": "o.example.com", "custom_headers": {"x_api_token": "fixed"}}}},
+     r"custom_headers must not set"),
     # One header-name list for every header edgeguard sets or removes, compared as the core
     # does: lowercase, `_` read as `-` (CGI and nginx origins read x_a as x-a).
     ("token header Via (read-only: deleting it answers 502)", mutate(set_(["token", "header"], "via")), {},
@@ -515,3 +521,12 @@ def test_plan_accepts_header_names_that_fold_to_allowed_ones(workdir):
     assert out, err
     assert out["cache_key_header"] == "x_user_key"
     assert out["forward_headers"] == ["x-tenant", "x_auth_sub"]
+
+
+def test_plan_accepts_origin_headers_that_are_no_identity_header(workdir):
+    # An origin secret header is the usual custom header; near misses of identity names pass.
+    config = mutate(set_(["token", "header"], "X-Api-Token"))
+    origins = {"default": {"domain_name": "o.example.com",
+                           "custom_headers": {"X-Origin-Verify": "s", "X-Api-Tokens": "s", "Authori_zation": "s"}}}
+    out, err = run_plan(workdir, config, origins=origins)
+    assert out, err
