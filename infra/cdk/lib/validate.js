@@ -46,7 +46,11 @@ function fromCfnOriginRequestPolicy(cfg) {
   };
 }
 
-/** Index the policies defined in this stack by their resolved Ref. */
+/**
+ * Index the policies defined in this stack by their resolved Ref. Resources are told by
+ * their CloudFormation type, not `instanceof`: an app has its own copy of aws-cdk-lib, whose
+ * classes are not this package's, and its policies would pass for imported ones.
+ */
 function indexPolicies(stack) {
   const cache = new Map();
   const origin = new Map();
@@ -54,11 +58,11 @@ function indexPolicies(stack) {
   for (const c of stack.node.findAll()) {
     if (!cdk.CfnResource.isCfnResource(c) || cdk.Stack.of(c) !== stack) continue;
     const key = () => JSON.stringify(stack.resolve(c.ref));
-    if (c instanceof cloudfront.CfnCachePolicy) {
+    if (c.cfnResourceType === cloudfront.CfnCachePolicy.CFN_RESOURCE_TYPE_NAME) {
       cache.set(key(), fromCfnCachePolicy(rendered(stack, c).CachePolicyConfig || {}));
-    } else if (c instanceof cloudfront.CfnOriginRequestPolicy) {
+    } else if (c.cfnResourceType === cloudfront.CfnOriginRequestPolicy.CFN_RESOURCE_TYPE_NAME) {
       origin.set(key(), fromCfnOriginRequestPolicy(rendered(stack, c).OriginRequestPolicyConfig || {}));
-    } else if (c instanceof cloudfront.CfnResponseHeadersPolicy) {
+    } else if (c.cfnResourceType === cloudfront.CfnResponseHeadersPolicy.CFN_RESOURCE_TYPE_NAME) {
       const cfg = rendered(stack, c).ResponseHeadersPolicyConfig || {};
       const items = (config) => (config || {}).Items || [];
       response.set(key(), {
