@@ -70,7 +70,7 @@ pub enum KeyProblem {
     UnsupportedCurve,
     /// The named field (`n`, `e`, `x`, `y` or `k`) is missing or not a string.
     FieldMissing(&'static str),
-    /// The named field ends in `=`: base64 padding, which JWKs leave out (RFC 7518 §6).
+    /// The named field ends in `=`: base64 padding, which JWKs leave out (RFC 7515 §2).
     FieldPadded(&'static str),
     /// The named field has a character outside base64url's alphabet.
     FieldNotBase64url(&'static str),
