@@ -311,15 +311,16 @@ function configFromBundle(zipFile) {
 }
 
 /** The fields of a plan that must agree between the bundle and the infra. */
-function layoutOf(plan) {
-  const r = (b) => [b.pathPattern, b.access, b.cache, b.maxAgeSeconds ?? null];
-  return JSON.stringify({
-    cacheKeyHeader: plan.cacheKeyHeader,
-    tokenHeader: plan.tokenHeader,
-    tokenCookie: plan.tokenCookie,
-    forwardHeaders: plan.forwardHeaders,
-    routes: [...plan.additional.map(r), plan.defaultRoute.synthetic ? null : r(plan.defaultRoute)],
-  });
+/**
+ * The top-level members in which two configs differ (names only: a value may be a secret).
+ * Members compare as JSON with sorted keys, so spacing and member order are no difference.
+ */
+function configDifferences(a, b) {
+  const canonical = (v) => (Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
+    : isObject(v) ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`
+      : JSON.stringify(v));
+  const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return names.filter((name) => canonical(a[name]) !== canonical(b[name]));
 }
 
 module.exports = {
@@ -335,7 +336,7 @@ module.exports = {
   configFromBundle,
   foldHeaderName,
   headerProblem,
-  layoutOf,
+  configDifferences,
   loadConfigFile,
   planFromConfig,
   readZipEntry,

@@ -12,10 +12,9 @@ const lambda = require('aws-cdk-lib/aws-lambda');
 const { Construct } = require('constructs');
 
 const {
-  ConfigError,
   MAX_BUNDLE_BYTES,
+  configDifferences,
   configFromBundle,
-  layoutOf,
   loadConfigFile,
   planFromConfig,
 } = require('./config');
@@ -32,6 +31,27 @@ const OVERRIDE_KEYS = new Set([
   'allowedMethods', 'cachedMethods', 'compress', 'viewerProtocolPolicy',
 ]);
 const DISTRIBUTION_KEYS_REFUSED = ['defaultBehavior', 'additionalBehaviors'];
+// make bundle's example config: its secret is public (js-shim/bundle.js warns of it too).
+// Absent when this package is used outside the repository; the bundle then warned already.
+const EXAMPLE_CONFIG = path.resolve(__dirname, '..', '..', '..', 'examples', 'config.json');
+
+/** Whether two configs have one cache-key secret: its bytes, however the base64 is spelled. */
+function sameSecret(a, b) {
+  const bytes = (config) => {
+    const secret = config && config.cacheKey && config.cacheKey.secret;
+    return typeof secret === 'string' ? Buffer.from(secret.trim(), 'base64') : null; // either alphabet
+  };
+  const [x, y] = [bytes(a), bytes(b)];
+  return x !== null && y !== null && x.length > 0 && x.equals(y);
+}
+
+/** A mistake in the construct's props (not in the config), naming the construct. */
+class EdgeGuardPropsError extends Error {
+  constructor(construct, message) {
+    super(`EdgeGuard "${construct.node.path}": ${message}`);
+    this.name = 'EdgeGuardPropsError';
+  }
+}
 
 /**
  * Record why a check does not apply: checkov skips as CloudFormation metadata
@@ -60,10 +80,11 @@ class EdgeGuard extends Construct {
    */
   constructor(scope, id, props) {
     super(scope, id);
+    const refuse = (message) => new EdgeGuardPropsError(this, message);
     if (!props || typeof props.bundle !== 'string') {
-      throw new ConfigError('$', 'EdgeGuard needs props.bundle: the path of dist/edgeguard-lambda.zip written by `make bundle`');
+      throw refuse('needs props.bundle: the path of dist/edgeguard-lambda.zip written by `make bundle`');
     }
-    if (!props.origin) throw new ConfigError('$', 'EdgeGuard needs props.origin');
+    if (!props.origin) throw refuse('needs props.origin');
 
     // 1. The bundle and the config it carries; they must agree.
     const bundle = path.resolve(props.bundle);
@@ -71,15 +92,23 @@ class EdgeGuard extends Construct {
     try {
       size = fs.statSync(bundle).size;
     } catch {
-      throw new ConfigError('$', `bundle ${bundle} not found: run \`make bundle CONFIG=...\` first`);
+      throw refuse(`bundle ${bundle} not found: run \`make bundle CONFIG=...\` first`);
     }
     if (size > MAX_BUNDLE_BYTES) {
-      throw new ConfigError('$', `bundle ${bundle} is ${size} bytes; Lambda@Edge viewer triggers allow at most ${MAX_BUNDLE_BYTES}`);
+      throw refuse(`bundle ${bundle} is ${size} bytes; Lambda@Edge viewer triggers allow at most ${MAX_BUNDLE_BYTES}`);
     }
-    const bundled = planFromConfig(configFromBundle(bundle));
+    const bundledConfig = configFromBundle(bundle);
+    const bundled = planFromConfig(bundledConfig);
+    // The function runs the bundle's config: a config file that differs in anything (a new
+    // secret or issuer, say) would not be what is deployed, as Terraform's manifest check says.
     const plan = props.config ? planFromConfig(loadConfigFile(props.config)) : bundled;
-    if (layoutOf(plan) !== layoutOf(bundled)) {
-      throw new ConfigError('$', `the routes, cacheKey.header, token or forwardClaims in ${props.config} differ from the config.json inside ${bundle}; rebuild with \`make bundle CONFIG=${props.config}\``);
+    const differences = props.config ? configDifferences(loadConfigFile(props.config), bundledConfig) : [];
+    if (differences.length > 0) {
+      const config = path.resolve(props.config);
+      throw refuse(`${config} differs from the config.json inside ${bundle} in ${differences.join(', ')}: the function would run the bundle's; rebuild it with \`make bundle CONFIG=${config}\` in the edgeguard repository`);
+    }
+    if (fs.existsSync(EXAMPLE_CONFIG) && sameSecret(bundledConfig, loadConfigFile(EXAMPLE_CONFIG))) {
+      cdk.Annotations.of(this).addWarningV2('edgeguard:published-secret', 'cacheKey.secret is the published one of examples/config.json: fine for local runs; make your own with `edgeguard keygen` before deploying');
     }
     /** The plan the distribution was built from (routes → behaviours). */
     this.plan = plan;
@@ -87,21 +116,26 @@ class EdgeGuard extends Construct {
     const overrides = props.routeOverrides || {};
     const known = new Set([...plan.additional.map((r) => r.pathPattern), '*']);
     for (const [key, value] of Object.entries(overrides)) {
-      if (!known.has(key)) throw new ConfigError('$', `routeOverrides["${key}"] matches no route path in the config`);
+      if (!known.has(key)) throw refuse(`routeOverrides["${key}"] matches no route path in the config`);
       for (const k of Object.keys(value || {})) {
         if (!OVERRIDE_KEYS.has(k)) {
-          throw new ConfigError('$', `routeOverrides["${key}"].${k} cannot be overridden (allowed: ${[...OVERRIDE_KEYS].join(', ')}); edge functions are always edgeguard's`);
+          throw refuse(`routeOverrides["${key}"].${k} cannot be overridden (allowed: ${[...OVERRIDE_KEYS].join(', ')}); edge functions are always edgeguard's`);
         }
       }
     }
     const distProps = { ...(props.distributionProps || {}) };
     for (const k of DISTRIBUTION_KEYS_REFUSED) {
-      if (k in distProps) throw new ConfigError('$', `distributionProps.${k} is built from the config routes; use routeOverrides`);
+      if (k in distProps) throw refuse(`distributionProps.${k} is built from the config routes; use routeOverrides`);
     }
 
     // 2. The function: us-east-1, Node.js 22, numbered version, 128 MB / 5 s
     //    (the viewer-trigger limits, platform.md §3.1).
-    this.edgeFunction = new cloudfront.experimental.EdgeFunction(this, 'Function', {
+    // Outside us-east-1, EdgeFunction makes the function in one shared us-east-1 stack under
+    // the id given here: every EdgeGuard's would be 'Function' there, so the id carries this
+    // construct's unique id. In us-east-1 the function stays in this construct as 'Function'.
+    const region = cdk.Stack.of(this).region;
+    const here = !cdk.Token.isUnresolved(region) && region === 'us-east-1';
+    this.edgeFunction = new cloudfront.experimental.EdgeFunction(this, here ? 'Function' : `Function${cdk.Names.uniqueId(this)}`, {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.X86_64,
       handler: 'index.handler',
@@ -236,7 +270,7 @@ class EdgeGuard extends Construct {
     const userErrors = distProps.errorResponses || [];
     for (const e of userErrors) {
       if (ERROR_CODES.includes(e.httpStatus) && e.ttl && e.ttl.toSeconds() > 0) {
-        throw new ConfigError('$', `distributionProps.errorResponses[${e.httpStatus}].ttl must be 0: cached errors of authenticated routes would be shared between users`);
+        throw refuse(`distributionProps.errorResponses[${e.httpStatus}].ttl must be 0: cached errors of authenticated routes would be shared between users`);
       }
     }
     const errorResponses = [
@@ -269,4 +303,4 @@ class EdgeGuard extends Construct {
   }
 }
 
-module.exports = { EdgeGuard, IDENTITY_ORIGIN_MAX_TTL, PUBLIC_MAX_TTL };
+module.exports = { EdgeGuard, EdgeGuardPropsError, IDENTITY_ORIGIN_MAX_TTL, PUBLIC_MAX_TTL };

@@ -1,10 +1,17 @@
 import { Construct } from 'constructs';
+import * as cdk from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /** A config that edgeguard refuses, with the JSON path of the offending field. */
 export declare class ConfigError extends Error {
   readonly jsonPath: string;
+  constructor(jsonPath: string, message: string);
+}
+
+/** A mistake in an EdgeGuard's props (not in the config); the message names the construct's path. */
+export declare class EdgeGuardPropsError extends Error {
+  constructor(construct: Construct, message: string);
 }
 
 /** Per-route settings a user may change. Edge functions cannot be changed. */
@@ -32,7 +39,10 @@ export interface RouteOverride {
   readonly cachedMethods?: cloudfront.CachedMethods;
   /** @default true */
   readonly compress?: boolean;
-  /** @default ViewerProtocolPolicy.REDIRECT_TO_HTTPS */
+  /**
+   * Never ALLOW_ALL on an optional or authenticated route: users' answers would travel over
+   * plain HTTP. @default ViewerProtocolPolicy.REDIRECT_TO_HTTPS
+   */
   readonly viewerProtocolPolicy?: cloudfront.ViewerProtocolPolicy;
 }
 
@@ -40,8 +50,8 @@ export interface EdgeGuardProps {
   /** Path of the zip written by `make bundle` (dist/edgeguard-lambda.zip). */
   readonly bundle: string;
   /**
-   * Path of the edgeguard config.json. Its routes, cacheKey.header, token and
-   * forwardClaims must equal those of the config inside the bundle.
+   * Path of the edgeguard config.json, to check that the bundle was built from it: it must
+   * equal the config inside the bundle (as JSON: spacing and member order aside).
    * @default the config.json inside the bundle
    */
   readonly config?: string;
@@ -109,3 +119,13 @@ export declare const PUBLIC_MAX_TTL: number;
 export declare function planFromConfig(config: unknown): Plan;
 export declare function loadConfigFile(file: string): unknown;
 export declare function configFromBundle(zipFile: string): unknown;
+/**
+ * The synth-time checks of a distribution against a plan (what EdgeGuard runs itself):
+ * one message per problem, none when the deployment is safe.
+ */
+export declare function validateDistribution(args: {
+  stack: cdk.Stack;
+  distribution: cloudfront.Distribution;
+  plan: Plan;
+  edgeArn: string;
+}): string[];

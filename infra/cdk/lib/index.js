@@ -1,11 +1,12 @@
 'use strict';
-const { EdgeGuard, IDENTITY_ORIGIN_MAX_TTL, PUBLIC_MAX_TTL } = require('./edge-guard');
+const { EdgeGuard, EdgeGuardPropsError, IDENTITY_ORIGIN_MAX_TTL, PUBLIC_MAX_TTL } = require('./edge-guard');
 const { ConfigError, planFromConfig, loadConfigFile, configFromBundle } = require('./config');
 const { validateDistribution } = require('./validate');
 
 module.exports = {
   EdgeGuard,
   ConfigError,
+  EdgeGuardPropsError,
   IDENTITY_ORIGIN_MAX_TTL,
   PUBLIC_MAX_TTL,
   configFromBundle,

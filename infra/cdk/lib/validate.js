@@ -14,6 +14,9 @@ const {
 const { foldHeaderName } = require('./config');
 
 const REQUIRED_EVENTS = ['viewer-request', 'origin-response', 'viewer-response'];
+// A policy from another stack (a nested or a parent one included) reaches the distribution
+// as an import or a parameter: synth cannot read what it would do.
+const NOT_HERE = 'is imported or made in another stack, so it cannot be inspected';
 
 function rendered(stack, cfn) {
   const tree = stack.resolve(cfn._toCloudFormation());
@@ -174,13 +177,17 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
 
     if (!route) continue; // reported above
     const identity = route.kind !== 'public';
+    // A user's answer, and the tokens the client goes on sending, would travel in clear text.
+    if (identity && b.ViewerProtocolPolicy === 'allow-all') {
+      errors.push(`${where}: viewerProtocolPolicy ALLOW_ALL serves ${aRoute(route)} over plain HTTP; use REDIRECT_TO_HTTPS or HTTPS_ONLY`);
+    }
 
     // 2. The cache policy.
     const cp = lookup(b.CachePolicyId, MANAGED_CACHE_POLICIES, policies.cache);
     if (cp.missing) {
       errors.push(`${where}: needs a cache policy (legacy cache settings are not supported)`);
     } else if (cp.unknown) {
-      errors.push(`${where}: its cache policy is imported and cannot be inspected; define it in this app (new CachePolicy) or use a managed one`);
+      errors.push(`${where}: its cache policy ${NOT_HERE}; define it in the EdgeGuard's stack (new CachePolicy) or use a managed one`);
     } else {
       const p = cp.policy;
       const label = `${where}: cache policy ${p.name ? `"${p.name}" ` : ''}`;
@@ -190,7 +197,7 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
         errors.push(`${label}has a TTL that is not a literal number (a parameter or a condition): synth cannot check it; write the seconds`);
       }
       const keyHeaders = p.headers.behavior === 'whitelist' ? p.headers.names : [];
-      for (const h of ['authorization', plan.tokenHeader]) {
+      for (const h of new Set(['authorization', plan.tokenHeader])) {
         if (keyHeaders.includes(h)) errors.push(`${label}puts "${h}" in the cache key: the raw token must never be part of a cache key`);
       }
       if (carriesCookie(p.cookies, plan.tokenCookie)) {
@@ -229,7 +236,7 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
     const cacheHeaders = cp.policy && cp.policy.headers.behavior === 'whitelist' ? cp.policy.headers.names : [];
     let forwarded = cacheHeaders;
     if (op.unknown) {
-      errors.push(`${where}: its origin request policy is imported and cannot be inspected; define it in this app`);
+      errors.push(`${where}: its origin request policy ${NOT_HERE}; define it in the EdgeGuard's stack or use a managed one`);
     } else if (op.policy) {
       const p = op.policy;
       const label = `${where}: origin request policy ${p.name ? `"${p.name}" ` : ''}`;
@@ -255,7 +262,7 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
     if (b.ResponseHeadersPolicyId !== undefined) {
       const rp = lookup(b.ResponseHeadersPolicyId, MANAGED_RESPONSE_HEADERS_POLICIES, policies.response);
       if (rp.unknown) {
-        errors.push(`${where}: its response headers policy is imported and cannot be inspected; define it in this app`);
+        errors.push(`${where}: its response headers policy ${NOT_HERE}; define it in the EdgeGuard's stack or use a managed one`);
       } else if (rp.policy && !rp.managed) {
         errors.push(...responseHeadersProblems(rp.policy, route, where));
       }
@@ -270,7 +277,7 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
     for (const h of origin.OriginCustomHeaders || []) {
       const name = String(h.HeaderName).toLowerCase();
       if (identityHeaders.has(foldHeaderName(name))) {
-        errors.push(`origin "${origin.Id}": custom header "${name}" would replace the identity the function set; origins must not set Authorization, the token header, the cache-key header or a forwardClaims header (in any case, with _ for -)`);
+        errors.push(`origin "${origin.Id}"${domainOf(stack, origin)}: custom header "${name}" would replace the identity the function set; origins must not set Authorization, the token header, the cache-key header or a forwardClaims header (in any case, with _ for -)`);
       }
     }
   }
@@ -284,6 +291,12 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
     }
   }
   return errors;
+}
+
+/** ` (domain)` when the origin's domain is a literal, for messages: its id is generated. */
+function domainOf(stack, origin) {
+  const domain = stack.resolve(origin.DomainName);
+  return typeof domain === 'string' ? ` (${domain})` : '';
 }
 
 module.exports = { validateDistribution, REQUIRED_EVENTS };

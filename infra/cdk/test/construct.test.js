@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const cdk = require('aws-cdk-lib');
 const cloudfront = require('aws-cdk-lib/aws-cloudfront');
 const origins = require('aws-cdk-lib/aws-cloudfront-origins');
-const { Template } = require('aws-cdk-lib/assertions');
+const { Annotations, Match, Template } = require('aws-cdk-lib/assertions');
 const { AwsSolutionsChecks } = require('cdk-nag');
 const { build, exampleConfig, makeBundle, synthErrors } = require('./helpers');
 const { EdgeGuard } = require('../lib');
@@ -240,7 +240,50 @@ test('refuses a config file whose layout differs from the bundle', () => {
   other.routes[1].maxAgeSeconds = 999;
   const file = path.join(require('./helpers').TMP, 'other-config.json');
   fs.writeFileSync(file, JSON.stringify(other));
-  assert.throws(() => build(exampleConfig(), { config: file }), /differ from the config\.json inside/);
+  assert.throws(() => build(exampleConfig(), { config: file }), /EdgeGuard "Test\/Guard": .*differs from the config\.json inside .* in routes: the function would run the bundle's/);
+});
+
+test('refuses a config file that differs from the bundle in anything, naming the members, never their values', () => {
+  const TMP = require('./helpers').TMP;
+  const rotated = exampleConfig();
+  rotated.cacheKey.secret = Buffer.alloc(32, 9).toString('base64');
+  rotated.issuers[0].audiences = ['other-api'];
+  const file = path.join(TMP, 'rotated-config.json');
+  fs.writeFileSync(file, JSON.stringify(rotated));
+  assert.throws(() => build(exampleConfig(), { config: file }), (e) => e.name === 'EdgeGuardPropsError'
+    && /differs from the config\.json inside .* in cacheKey, issuers: /.test(e.message)
+    && !e.message.includes(rotated.cacheKey.secret) && !e.message.includes('other-api'));
+  // The same config, spaced and ordered otherwise, is no difference.
+  const same = exampleConfig();
+  const respelled = path.join(TMP, 'respelled-config.json');
+  fs.writeFileSync(respelled, JSON.stringify(Object.fromEntries(Object.entries(same).reverse()), null, 4));
+  assert.deepEqual(synthErrors(build(exampleConfig(), { config: respelled }).app), []);
+});
+
+test('warns at synth while the bundle keeps the published example secret', () => {
+  const warnings = (config) => {
+    const { stack } = build(config);
+    return Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('published one of examples/config.json'));
+  };
+  assert.equal(warnings(exampleConfig()).length, 1);
+  const unpadded = exampleConfig();
+  unpadded.cacheKey.secret = ` ${unpadded.cacheKey.secret.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')} `;
+  assert.equal(warnings(unpadded).length, 1, 'the same bytes, spelled otherwise');
+  const own = exampleConfig();
+  own.cacheKey.secret = Buffer.alloc(32, 9).toString('base64');
+  assert.equal(warnings(own).length, 0);
+});
+
+test('two EdgeGuards in one stack outside us-east-1 each get their own function in the us-east-1 stack', () => {
+  const app = new cdk.App();
+  const stack = new cdk.Stack(app, 'Eu', { env: { account: '111111111111', region: 'eu-west-1' } });
+  for (const id of ['GuardA', 'GuardB']) {
+    new EdgeGuard(stack, id, { bundle: makeBundle(exampleConfig()), origin: new origins.HttpOrigin(`${id}.example.com`) });
+  }
+  assert.deepEqual(synthErrors(app), []);
+  const edgeStack = app.node.findAll().find((c) => cdk.Stack.isStack(c) && c !== stack);
+  assert.equal(Template.fromStack(edgeStack).toJSON().Resources
+    && Object.values(Template.fromStack(edgeStack).toJSON().Resources).filter((r) => r.Type === 'AWS::Lambda::Function').length, 2);
 });
 
 test('refuses a bundle over the 1 MB viewer-trigger limit', () => {
@@ -310,7 +353,33 @@ test('refuses Authorization in a cache key, even on a public route', () => {
       headerBehavior: cloudfront.CacheHeaderBehavior.allowList('Authorization'),
     }),
   }));
-  assertRefused(synthErrors(app), /behaviour "\*": .*puts "authorization" in the cache key/);
+  const errors = synthErrors(app);
+  assertRefused(errors, /behaviour "\*": .*puts "authorization" in the cache key/);
+  // Said once, though the token's header is authorization too.
+  assert.equal(errors.filter((e) => /behaviour "\*": .*puts "authorization"/.test(e)).length, 1, errors.join('\n'));
+});
+
+test('refuses plain HTTP (ALLOW_ALL) on the routes that serve users, not on public ones', () => {
+  const allowAll = { viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.ALLOW_ALL };
+  const { app } = build(exampleConfig(), { routeOverrides: { '/api/*': allowAll, '*': allowAll } });
+  const errors = synthErrors(app);
+  assertRefused(errors, /behaviour "\/api\/\*": viewerProtocolPolicy ALLOW_ALL serves an authenticated route over plain HTTP/);
+  assert.ok(!errors.some((e) => /behaviour "\*": viewerProtocolPolicy/.test(e)), errors.join('\n'));
+  const https = build(exampleConfig(), { routeOverrides: { '/api/*': { viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY } } });
+  assert.deepEqual(synthErrors(https.app), []);
+});
+
+test('a policy made in another stack is named as such, not as an imported one only', () => {
+  const app = new cdk.App();
+  const shared = new cdk.Stack(app, 'Shared', { env: { account: '111111111111', region: 'us-east-1' } });
+  const policy = new cloudfront.CachePolicy(shared, 'Mine', {
+    minTtl: cdk.Duration.seconds(0), maxTtl: cdk.Duration.seconds(60),
+    headerBehavior: cloudfront.CacheHeaderBehavior.allowList('x-user-cache-key'),
+  });
+  const stack = new cdk.Stack(app, 'S', { env: { account: '111111111111', region: 'us-east-1' } });
+  new EdgeGuard(stack, 'G', { bundle: makeBundle(exampleConfig()), origin: new origins.HttpOrigin('o.example.com'),
+    routeOverrides: { '/api/*': { cachePolicy: policy } } });
+  assertRefused(synthErrors(app), /behaviour "\/api\/\*": its cache policy is imported or made in another stack, so it cannot be inspected; define it in the EdgeGuard's stack/);
 });
 
 test('refuses the managed Amplify policy (keys on Authorization)', () => {
@@ -343,7 +412,7 @@ test('refuses an imported cache policy it cannot inspect on an identity route', 
   const { app } = build(exampleConfig(), (stack) => ({
     routeOverrides: { '/api/*': { cachePolicy: cloudfront.CachePolicy.fromCachePolicyId(stack, 'I', 'abcd1234-0000-0000-0000-000000000000') } },
   }));
-  assertRefused(synthErrors(app), /behaviour "\/api\/\*": its cache policy is imported and cannot be inspected/);
+  assertRefused(synthErrors(app), /behaviour "\/api\/\*": its cache policy is imported or made in another stack, so it cannot be inspected/);
 });
 
 test('refuses an origin request policy that forwards all viewer headers', () => {
@@ -398,7 +467,7 @@ test('refuses an imported response headers policy on a public route too', () => 
   const { app } = build(exampleConfig(), (stack) => ({
     routeOverrides: { '*': { responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.fromResponseHeadersPolicyId(stack, 'Imported', '11111111-2222-3333-4444-555555555555') } },
   }));
-  assertRefused(synthErrors(app), /behaviour "\*": its response headers policy is imported and cannot be inspected/);
+  assertRefused(synthErrors(app), /behaviour "\*": its response headers policy is imported or made in another stack, so it cannot be inspected/);
 });
 
 test('refuses a route path with a character CloudFront refuses in a path pattern', () => {
@@ -436,8 +505,8 @@ test('refuses an origin whose fixed headers would replace the identity the funct
     origin: new origins.HttpOrigin('origin.example.com', { customHeaders: { 'X-Auth-Sub': 'admin', 'X-User-Cache-Key': 'shared', 'X-Ok': '1' } }),
   });
   const errors = synthErrors(app);
-  assertRefused(errors, /origin ".*": custom header "x-auth-sub" would replace the identity the function set/);
-  assertRefused(errors, /origin ".*": custom header "x-user-cache-key" would replace the identity the function set/);
+  assertRefused(errors, /origin ".*" \(origin\.example\.com\): custom header "x-auth-sub" would replace the identity the function set/);
+  assertRefused(errors, /origin ".*" \(origin\.example\.com\): custom header "x-user-cache-key" would replace the identity the function set/);
   assert.ok(!errors.some((e) => e.includes('"x-ok"')), errors.join('\n'));
 });
 
@@ -448,8 +517,8 @@ test('refuses origin headers that a CGI origin reads as an identity header, and 
     origin: new origins.HttpOrigin('origin.example.com', { customHeaders: { X_User_Cache_Key: 'shared', 'x-api-token': 'fixed', Authori_zation: 'Bearer x', 'X-Ok': '1' } }),
   });
   const errors = synthErrors(app);
-  assertRefused(errors, /origin ".*": custom header "x_user_cache_key" would replace the identity the function set/);
-  assertRefused(errors, /origin ".*": custom header "x-api-token" would replace the identity the function set/);
+  assertRefused(errors, /origin ".*" \(origin\.example\.com\): custom header "x_user_cache_key" would replace the identity the function set/);
+  assertRefused(errors, /origin ".*" \(origin\.example\.com\): custom header "x-api-token" would replace the identity the function set/);
   assert.ok(!errors.some((e) => e.includes('"x-ok"') || e.includes('authori_zation')), errors.join('\n'));
 });
 

@@ -3,7 +3,7 @@
 import * as cdk from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
-import { EdgeGuard, EdgeGuardProps, Plan, planFromConfig } from '../lib';
+import { ConfigError, EdgeGuard, EdgeGuardProps, EdgeGuardPropsError, Plan, planFromConfig, validateDistribution } from '../lib';
 
 const app = new cdk.App();
 const stack = new cdk.Stack(app, 'Types', { env: { region: 'us-east-1' } });
@@ -31,3 +31,9 @@ const bad: EdgeGuardProps = { bundle: 'x', origin: props.origin, routeOverrides:
 // @ts-expect-error behaviours come from the config routes
 const bad2: EdgeGuardProps = { bundle: 'x', origin: props.origin, distributionProps: { defaultBehavior: { origin: props.origin } } };
 void bad; void bad2;
+
+// The exports that index.js has, with the signatures it has.
+const problems: string[] = validateDistribution({ stack, distribution: guard.distribution, plan, edgeArn: 'arn' });
+const configError: ConfigError = new ConfigError('$.routes', 'must be a non-empty array');
+const propsError: Error = new EdgeGuardPropsError(guard, 'needs props.origin');
+void problems; void configError; void propsError;
