@@ -8,6 +8,21 @@ output "distribution_domain_name" {
   value       = aws_cloudfront_distribution.this.domain_name
 }
 
+output "distribution_arn" {
+  description = "CloudFront distribution ARN (for IAM policies and WAF)."
+  value       = aws_cloudfront_distribution.this.arn
+}
+
+output "distribution_hosted_zone_id" {
+  description = "Route 53 hosted zone ID of the distribution, for alias records of var.aliases."
+  value       = aws_cloudfront_distribution.this.hosted_zone_id
+}
+
+output "function_name" {
+  description = "Name of the Lambda@Edge function (its logs are /aws/lambda/us-east-1.<name> in each edge Region)."
+  value       = aws_lambda_function.edge.function_name
+}
+
 output "function_version_arn" {
   description = "Qualified ARN of the numbered Lambda@Edge version the behaviours run."
   value       = aws_lambda_function.edge.qualified_arn

@@ -2,7 +2,7 @@
 # let CloudFront store one user's response for another (infra/README.md).
 
 variable "name" {
-  description = "Prefix for every named resource (function, role, policies). Letters, digits, '-' and '_'."
+  description = "Prefix for every named resource (function, role, policies). Letters, digits, '-' and '_'. IAM role and CloudFront policy names are unique per account: a second deployment in the same account (staging beside prod, say) needs its own name."
   type        = string
   default     = "edgeguard"
 
@@ -13,12 +13,12 @@ variable "name" {
 }
 
 variable "config_path" {
-  description = "Path of the edgeguard config.json (CONTRACT §2). Use the copy `make bundle` writes (dist/lambda/config.json) so that the routes here and in the function are the same file."
+  description = "Path of the edgeguard config.json (CONTRACT §2) that `make bundle` was given: the manifest beside the zip must list its SHA-256, so a config edited since the last `make bundle` is refused."
   type        = string
 
   validation {
     condition     = can(jsondecode(file(var.config_path)).routes)
-    error_message = "config_path must name a readable edgeguard config.json (a JSON object with routes)."
+    error_message = "config_path must name a readable edgeguard config.json (a JSON object with routes); the config's other checks wait for it."
   }
 
   # Header names are checked against the lists in routes.tf and compared folded:
@@ -91,21 +91,21 @@ variable "config_path" {
     condition = try(length(jsondecode(file(var.config_path)).routes) > 0 && alltrue([
       for r in jsondecode(file(var.config_path)).routes :
       try(contains(["public", "optional", "authenticated"], r.access) && contains(["origin", "per-user", "no-store"], r.cache) && length(r.path) > 0 && length(r.path) <= 255, false)
-    ]), false)
+    ]), !can(jsondecode(file(var.config_path))))
     error_message = "$.routes must be a non-empty list; each route needs a path (1 to 255 characters), access public|optional|authenticated and cache origin|per-user|no-store."
   }
   validation {
     # The characters CloudFront accepts in a path pattern; the core checks the same.
     condition = try(alltrue([
       for r in jsondecode(file(var.config_path)).routes : can(regex("^[A-Za-z0-9_.*?$/~\"'@:+&-]+$", r.path))
-    ]), false)
+    ]), !can(jsondecode(file(var.config_path))))
     error_message = "$.routes: a path uses a character CloudFront refuses in a path pattern (allowed: letters, digits and _ - . * ? $ / ~ \" ' @ : + &)."
   }
   validation {
     condition = try(alltrue([
       for r in jsondecode(file(var.config_path)).routes :
       r.cache != "per-user" || (r.access != "public" && try(floor(r.maxAgeSeconds) == r.maxAgeSeconds && r.maxAgeSeconds > 0 && r.maxAgeSeconds <= 31536000, false))
-    ]), false)
+    ]), !can(jsondecode(file(var.config_path))))
     error_message = "$.routes: a per-user route needs access optional or authenticated, and an integer maxAgeSeconds in 1..31536000."
   }
   validation {
@@ -114,14 +114,14 @@ variable "config_path" {
       for i, r in jsondecode(file(var.config_path)).routes :
       i == length(jsondecode(file(var.config_path)).routes) - 1 ||
       !can(regex(local.matches_every_path, startswith(r.path, "/") || startswith(r.path, "*") ? r.path : "/${r.path}"))
-    ]), false)
+    ]), !can(jsondecode(file(var.config_path))))
     error_message = "$.routes: a route whose path matches every path (\"*\", \"**\", \"/*\", \"/**\", \"*/*\", \"*?\", …) must be the last route: the routes after it never match. A final \"*\" becomes the default behaviour."
   }
   validation {
     # CloudFront matches `api/*` as `/api/*` (the leading / is optional): compared with it.
     condition = try(length(distinct([
       for r in jsondecode(file(var.config_path)).routes : startswith(r.path, "/") || startswith(r.path, "*") ? r.path : "/${r.path}"
-    ])) == length(jsondecode(file(var.config_path)).routes), false)
+    ])) == length(jsondecode(file(var.config_path)).routes), !can(jsondecode(file(var.config_path))))
     error_message = "$.routes: two routes have the same path; CloudFront needs one behaviour per pattern."
   }
 }
@@ -148,7 +148,7 @@ variable "lambda_zip_path" {
       jsondecode(file("${trimsuffix(var.lambda_zip_path, ".zip")}.manifest.json")).configSha256 == filesha256(var.config_path),
       false
     )
-    error_message = "lambda_zip_path and config_path must come from one `make bundle` run: the manifest it writes beside the zip (edgeguard-lambda.manifest.json) must list this zip's and this config's SHA-256. Run `make bundle CONFIG=...` again after editing the config, and point config_path at dist/lambda/config.json."
+    error_message = "lambda_zip_path and config_path must come from one `make bundle` run: the manifest it writes beside the zip (edgeguard-lambda.manifest.json) must list this zip's and this config's SHA-256. Run `make bundle CONFIG=...` again after editing the config."
   }
 }
 
@@ -167,6 +167,22 @@ variable "origins" {
   validation {
     condition     = length(var.origins) > 0
     error_message = "origins needs at least one origin."
+  }
+  validation {
+    # The origin trusts the identity headers the function sets, and a secret origin header
+    # locks it to CloudFront: neither may cross the network in clear text.
+    condition = alltrue([
+      for o in values(var.origins) :
+      o.origin_protocol_policy != "http-only" && !contains(o.origin_ssl_protocols, "SSLv3")
+    ])
+    error_message = "origins[*]: origin_protocol_policy must not be http-only and origin_ssl_protocols must not include SSLv3: the origin receives the user's identity (x-user-cache-key, forwardClaims headers) and any secret origin header."
+  }
+  validation {
+    condition = alltrue([
+      for o in values(var.origins) :
+      can(regex("^[A-Za-z0-9.-]+$", o.domain_name)) && (o.origin_path == "" || can(regex("^(/[^/]+)+$", o.origin_path)))
+    ])
+    error_message = "origins[*]: domain_name is a host name only (api.example.com: no https://, port or path), and origin_path, when set, starts with / and does not end with one (/v1)."
   }
   validation {
     # A static origin header that the origin may read as an identity header replaces
@@ -243,14 +259,19 @@ variable "public_cache_policy" {
     error_message = "public_cache_policy.min_ttl must be 0: with MinTTL > 0 CloudFront stores private/no-store and Set-Cookie responses anyway (platform.md §0.1)."
   }
   validation {
+    # Compared folded (lowercase, `_` read as `-`): a CGI or nginx origin reads x_token as x-token.
     condition = !contains(
-      [for h in var.public_cache_policy.headers : lower(h)],
+      [for h in var.public_cache_policy.headers : replace(lower(h), "_", "-")],
       "authorization"
       ) && !contains(
-      [for h in var.public_cache_policy.headers : lower(h)],
-      lower(coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization"))
-    ) && length(var.public_cache_policy.headers) <= 9
-    error_message = "public_cache_policy.headers must not contain Authorization or token.header: the raw token must never be in a cache key (and at most 9 headers: the cache-key header is the tenth)."
+      [for h in var.public_cache_policy.headers : replace(lower(h), "_", "-")],
+      replace(lower(coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization")), "_", "-")
+    )
+    error_message = "public_cache_policy.headers must not contain Authorization or token.header (in any case, with _ read as -): the raw token must never be in a cache key."
+  }
+  validation {
+    condition     = length(distinct([for h in var.public_cache_policy.headers : lower(h)])) <= 9
+    error_message = "public_cache_policy.headers may list at most 9 headers: CloudFront allows 10 in a cache policy, and the cache-key header is the tenth."
   }
   validation {
     condition     = !contains(var.public_cache_policy.cookies, coalesce(try(jsondecode(file(var.config_path)).token.cookie, null), "\n"))

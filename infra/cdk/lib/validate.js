@@ -197,8 +197,10 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
         errors.push(`${label}has a TTL that is not a literal number (a parameter or a condition): synth cannot check it; write the seconds`);
       }
       const keyHeaders = p.headers.behavior === 'whitelist' ? p.headers.names : [];
-      for (const h of new Set(['authorization', plan.tokenHeader])) {
-        if (keyHeaders.includes(h)) errors.push(`${label}puts "${h}" in the cache key: the raw token must never be part of a cache key`);
+      // Folded: a CGI or nginx origin reads `x_token` as `x-token`.
+      const tokenHeaders = new Set(['authorization', plan.tokenHeader].map(foldHeaderName));
+      for (const h of keyHeaders.filter((name) => tokenHeaders.has(foldHeaderName(name)))) {
+        errors.push(`${label}puts "${h}" in the cache key: the raw token must never be part of a cache key`);
       }
       if (carriesCookie(p.cookies, plan.tokenCookie)) {
         errors.push(`${label}puts the token cookie "${plan.tokenCookie}" in the cache key`);
@@ -274,6 +276,15 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
   // removes them: a CGI or nginx origin reads `x_user_cache_key` as `x-user-cache-key`.
   const identityHeaders = new Set(['authorization', plan.tokenHeader, plan.cacheKeyHeader, ...plan.forwardHeaders].map(foldHeaderName));
   for (const origin of props.Origins || []) {
+    // The origin receives the identity headers and any secret header that locks it to
+    // CloudFront: neither may cross the network in clear text.
+    const custom = origin.CustomOriginConfig || {};
+    if (custom.OriginProtocolPolicy === 'http-only') {
+      errors.push(`origin "${origin.Id}"${domainOf(stack, origin)}: HTTP_ONLY sends the user's identity headers to the origin in clear text; use HTTPS_ONLY (or MATCH_VIEWER, as viewers are redirected to HTTPS)`);
+    }
+    if ((custom.OriginSSLProtocols || []).includes('SSLv3')) {
+      errors.push(`origin "${origin.Id}"${domainOf(stack, origin)}: SSLv3 must not be offered to the origin; use TLS_V1_2`);
+    }
     for (const h of origin.OriginCustomHeaders || []) {
       const name = String(h.HeaderName).toLowerCase();
       if (identityHeaders.has(foldHeaderName(name))) {

@@ -359,6 +359,30 @@ test('refuses Authorization in a cache key, even on a public route', () => {
   assert.equal(errors.filter((e) => /behaviour "\*": .*puts "authorization"/.test(e)).length, 1, errors.join('\n'));
 });
 
+test('refuses an origin reached over plain HTTP or offered SSLv3', () => {
+  const { app } = build(exampleConfig(), {
+    origin: new origins.HttpOrigin('origin.example.com', { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY }),
+    routeOverrides: { '/api/*': { origin: new origins.HttpOrigin('legacy.example.com', { originSslProtocols: [cloudfront.OriginSslPolicy.SSL_V3, cloudfront.OriginSslPolicy.TLS_V1_2] }) } },
+  });
+  const errors = synthErrors(app);
+  assertRefused(errors, /origin ".*" \(origin\.example\.com\): HTTP_ONLY sends the user's identity headers to the origin in clear text/);
+  assertRefused(errors, /origin ".*" \(legacy\.example\.com\): SSLv3 must not be offered to the origin/);
+  const matchViewer = build(exampleConfig(), { origin: new origins.HttpOrigin('origin.example.com', { protocolPolicy: cloudfront.OriginProtocolPolicy.MATCH_VIEWER }) });
+  assert.deepEqual(synthErrors(matchViewer.app), []);
+});
+
+test('refuses the token header in a cache key under a CGI spelling', () => {
+  const config = exampleConfig();
+  config.token = { header: 'X-Api-Token' };
+  const { app } = build(config, (stack) => ({
+    publicCachePolicy: new cloudfront.CachePolicy(stack, 'P', {
+      minTtl: cdk.Duration.seconds(0),
+      headerBehavior: cloudfront.CacheHeaderBehavior.allowList('x-user-cache-key', 'X_Api_Token'),
+    }),
+  }));
+  assertRefused(synthErrors(app), /behaviour "\*": .*puts "x_api_token" in the cache key/);
+});
+
 test('refuses plain HTTP (ALLOW_ALL) on the routes that serve users, not on public ones', () => {
   const allowAll = { viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.ALLOW_ALL };
   const { app } = build(exampleConfig(), { routeOverrides: { '/api/*': allowAll, '*': allowAll } });

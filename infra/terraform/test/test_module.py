@@ -235,7 +235,7 @@ def workdir():
         pytest.skip("terraform is not installed: the route-plan and validation evaluations did not run")
     d = Path(tempfile.mkdtemp(prefix="edgeguard-tf-"))
     try:  # removed even when `terraform init` fails
-        for f in ("variables.tf", "routes.tf"):
+        for f in ("variables.tf", "routes.tf", "checks.tf"):
             shutil.copy(MODULE / f, d / f)
         (d / "probe.tf").write_text(PROBE)
         subprocess.run(["terraform", "init", "-backend=false", "-no-color"], cwd=d, env=ENV, check=True,
@@ -283,7 +283,7 @@ def run_plan(workdir, config, manifest=True, **variables):
         return None, proc.stdout + proc.stderr
     out = subprocess.run(["terraform", "output", "-json", f"-state={state}"], cwd=workdir, env=ENV,
                          capture_output=True, text=True, check=True)
-    return {k: v["value"] for k, v in json.loads(out.stdout).items()}, ""
+    return {k: v["value"] for k, v in json.loads(out.stdout).items()}, proc.stdout + proc.stderr  # warnings
 
 
 def example():
@@ -433,6 +433,22 @@ REFUSALS = [
     ("origin custom header replacing the cache key", example(),
      {"origins": {"default": {"domain_name": "o.example.com", "custom_headers": {"X-User-Cache-Key": "x"}}}},
      r"custom_headers must not set"),
+    ("origin over plain HTTP", example(),
+     {"origins": {"default": {"domain_name": "o.example.com", "origin_protocol_policy": "http-only"}}},
+     r"origin_protocol_policy must not be http-only"),
+    ("origin offering SSLv3", example(),
+     {"origins": {"default": {"domain_name": "o.example.com", "origin_ssl_protocols": ["SSLv3", "TLSv1.2"]}}},
+     r"must not include SSLv3"),
+    ("origin domain given as a URL", example(), {"origins": {"default": {"domain_name": "https://o.example.com/"}}},
+     r"domain_name is a host name only"),
+    ("origin_path without its leading /", example(),
+     {"origins": {"default": {"domain_name": "o.example.com", "origin_path": "v1"}}}, r"origin_path, when set, starts with /"),
+    ("origin_path ending in /", example(),
+     {"origins": {"default": {"domain_name": "o.example.com", "origin_path": "/v1/"}}}, r"origin_path, when set, starts with /"),
+    ("token header in the public cache key under a CGI spelling", mutate(set_(["token", "header"], "X-Token")),
+     {"public_cache_policy": {"headers": ["x_token"]}}, r"must not contain Authorization or token.header"),
+    ("ten headers in the public cache key", example(),
+     {"public_cache_policy": {"headers": [f"x-h{i}" for i in range(10)]}}, r"at most 9 headers"),
     ("origin custom header a CGI origin reads as the cache key", example(),
      {"origins": {"default": {"domain_name": "o.example.com", "custom_headers": {"X_User_Cache_Key": "x"}}}},
      r"custom_headers must not set"),
@@ -530,3 +546,49 @@ def test_plan_accepts_origin_headers_that_are_no_identity_header(workdir):
                            "custom_headers": {"X-Origin-Verify": "s", "X-Api-Tokens": "s", "Authori_zation": "s"}}}
     out, err = run_plan(workdir, config, origins=origins)
     assert out, err
+
+
+def test_plan_accepts_an_origin_path_and_tls_settings_of_the_users(workdir):
+    origins = {"default": {"domain_name": "API-1.example.com", "origin_path": "/v1/edge",
+                           "origin_protocol_policy": "match-viewer", "origin_ssl_protocols": ["TLSv1.2"]}}
+    out, err = run_plan(workdir, example(), origins=origins)
+    assert out, err
+
+
+def test_a_missing_config_is_reported_once_not_as_every_config_problem(workdir):
+    out, err = run_plan(workdir, example(), config_path=str(workdir / "no-such-config.json"))
+    assert out is None
+    text = re.sub(r"\s+", " ", err)
+    assert "config_path must name a readable edgeguard config.json" in text, err
+    for wrong in ["same path", "must be the last route", "per-user route needs", "a path uses a character",
+                  "must be a non-empty list"]:
+        assert wrong not in text, f"{wrong!r} reported for a config that could not be read:\n{err}"
+
+
+def test_a_plan_warns_while_the_config_keeps_the_published_secret(workdir):
+    warning = "cacheKey.secret is the published one of examples/config.json"
+    out, log = run_plan(workdir, example())
+    assert out, log
+    assert warning in re.sub(r"\s+", " ", log), log
+    # The same bytes in the other alphabet, unpadded, with spaces: still the published one.
+    respelled = example()
+    respelled["cacheKey"]["secret"] = " " + respelled["cacheKey"]["secret"].rstrip("=").replace("+", "-").replace("/", "_") + " "
+    out, log = run_plan(workdir, respelled)
+    assert out and warning in re.sub(r"\s+", " ", log), log
+    own = mutate(set_(["cacheKey", "secret"], "x2rU0n5Gm0m9pE3Zs3bWcV1oP7qL8kJ4hG6fD2sA1zQ="))
+    out, log = run_plan(workdir, own)
+    assert out, log
+    assert warning not in re.sub(r"\s+", " ", log), log
+
+
+def test_the_published_secret_digest_is_the_one_of_examples_config():
+    secret = json.loads(EXAMPLE_CONFIG.read_text())["cacheKey"]["secret"]
+    normalized = re.sub(r"=+$", "", secret.strip()).replace("-", "+").replace("_", "/")
+    checks = (MODULE / "checks.tf").read_text()
+    assert f'published_secret_sha256 = "{hashlib.sha256(normalized.encode()).hexdigest()}"' in checks
+
+
+def test_origin_header_values_stay_out_of_plans():
+    origin = dynamic(MAIN["aws_cloudfront_distribution.this"], "origin")
+    header = dynamic(one(origin["content"]), "custom_header")
+    assert one(header["content"])["value"] == "${sensitive(custom_header.value)}"
