@@ -20,6 +20,13 @@ INFRA_CHECKOV_VERSION := 3.3.30
 INFRA_CFNLINT_VERSION := 1.51.0
 INFRA_CHECKOV := $(INFRA_VENV_CHECK)/bin/checkov --compact --quiet --skip-download
 
+# checkov skips a file it cannot parse and still passes ("Parsing errors: 1"): none of its
+# checks ran on that file, so that fails here. $(1): checkov's arguments.
+checkov_strict = out="$$($(INFRA_ENV) $(INFRA_CHECKOV) $(1) 2>&1)"; status=$$?; printf '%s\n' "$$out"; \
+	if printf '%s' "$$out" | grep -q 'Parsing errors: [1-9]'; then \
+	  echo "checkov could not parse a file (rerun without --quiet to see which): its checks did not run"; exit 1; fi; \
+	exit $$status
+
 # Offline and quiet: no version check, telemetry, update check or CLI config.
 INFRA_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true CHECKPOINT_DISABLE=1 \
 	TF_CLI_CONFIG_FILE=/dev/null TF_IN_AUTOMATION=1 PYTHONDONTWRITEBYTECODE=1
@@ -50,8 +57,8 @@ synth: bundle
 
 infra-lint: synth
 	$(INFRA_VENV_CFNLINT)/bin/cfn-lint -- $(INFRA_CDK)/cdk.out/*.template.json
-	$(INFRA_ENV) $(INFRA_CHECKOV) -d $(INFRA_CDK)/cdk.out --framework cloudformation
-	$(INFRA_ENV) $(INFRA_CHECKOV) -d $(INFRA_TF) --framework terraform
+	@$(call checkov_strict,-d $(INFRA_CDK)/cdk.out --framework cloudformation)
+	@$(call checkov_strict,-d $(INFRA_TF) --framework terraform)
 	@if command -v terraform >/dev/null 2>&1; then \
 	  echo "terraform fmt -check -recursive $(INFRA_TF)"; $(INFRA_ENV) terraform fmt -check -recursive $(INFRA_TF); \
 	else echo "SKIPPED: terraform is not installed (no registry serves it); terraform fmt did not run"; fi

@@ -179,7 +179,33 @@ resource "aws_cloudfront_origin_request_policy" "edgeguard" {
   }
 }
 
+# The same, plus var.origin_request_headers: used by every behaviour but those of the
+# public cache policy (routes.tf), which stores one response for everyone.
+resource "aws_cloudfront_origin_request_policy" "with_viewer_headers" {
+  count = length(local.origin_request_headers) > 0 ? 1 : 0
+
+  name    = "${var.name}-origin-request-viewer"
+  comment = "edgeguard: the cache-key and claim headers, and the viewer headers listed in origin_request_headers"
+
+  headers_config {
+    header_behavior = "whitelist"
+    headers {
+      items = concat([local.cache_key_header], local.forward_headers, local.origin_request_headers)
+    }
+  }
+  cookies_config {
+    cookie_behavior = "none"
+  }
+  query_strings_config {
+    query_string_behavior = "all"
+  }
+}
+
 locals {
+  origin_request_policy_ids = merge(
+    { "edgeguard" = aws_cloudfront_origin_request_policy.edgeguard.id },
+    { for p in aws_cloudfront_origin_request_policy.with_viewer_headers : "with-viewer-headers" => p.id },
+  )
   cache_policy_ids = merge(
     { "managed:CachingDisabled" = local.caching_disabled_id },
     { for ttl, p in aws_cloudfront_cache_policy.per_user : "per-user:${ttl}" => p.id },
@@ -241,7 +267,7 @@ resource "aws_cloudfront_distribution" "this" {
       cached_methods             = ["GET", "HEAD"]
       compress                   = true
       cache_policy_id            = local.cache_policy_ids[ordered_cache_behavior.value.cache_policy_key]
-      origin_request_policy_id   = aws_cloudfront_origin_request_policy.edgeguard.id
+      origin_request_policy_id   = local.origin_request_policy_ids[ordered_cache_behavior.value.origin_request_policy_key]
       response_headers_policy_id = var.response_headers_policy_id
 
       lambda_function_association {
@@ -268,7 +294,7 @@ resource "aws_cloudfront_distribution" "this" {
     cached_methods             = ["GET", "HEAD"]
     compress                   = true
     cache_policy_id            = local.cache_policy_ids[local.default_behaviour.cache_policy_key]
-    origin_request_policy_id   = aws_cloudfront_origin_request_policy.edgeguard.id
+    origin_request_policy_id   = local.origin_request_policy_ids[local.default_behaviour.origin_request_policy_key]
     response_headers_policy_id = var.response_headers_policy_id
 
     lambda_function_association {

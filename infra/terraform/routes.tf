@@ -82,12 +82,17 @@ locals {
   public_policy_key = var.public_cache_policy.managed_policy == null ? "public" : "managed:CachingDisabled"
   # The public policy keys on the cache-key header too: public requests never carry it.
   public_key_headers = distinct(concat([local.cache_key_header], [for h in var.public_cache_policy.headers : lower(h)]))
+  # Viewer headers the origin also receives, on every behaviour but those of the public
+  # cache policy: those store one response for everyone, keyed on public_cache_policy.headers.
+  origin_request_headers = distinct([for h in var.origin_request_headers : lower(h)])
 
   behaviours = [
     for r in concat(local.ordered_routes, [local.default_route]) : merge(r, {
       cache_policy_key = (r.kind == "no-store" ? "managed:CachingDisabled" : r.kind == "per-user" ? "per-user:${r.max_age}" :
       r.kind == "identity-origin" ? "identity-origin" : local.public_policy_key)
       origin_id = lookup(var.route_origins, r.path, var.default_origin)
+      origin_request_policy_key = (length(local.origin_request_headers) > 0 && (r.kind != "public" || local.public_policy_key != "public")
+      ? "with-viewer-headers" : "edgeguard")
     })
   ]
   ordered_behaviours = slice(local.behaviours, 0, length(local.behaviours) - 1)

@@ -285,6 +285,50 @@ variable "public_cache_policy" {
   }
 }
 
+variable "origin_request_headers" {
+  description = <<-EOT
+    Viewer headers the origin receives besides the cache-key and forwardClaims
+    headers: Origin for CORS, Accept-Language, and the like. They are forwarded,
+    not keyed, on every behaviour except public routes under the module's public
+    cache policy (that stores one response for everyone: list a header its origin
+    reads in public_cache_policy.headers, which keys on it). A per-user response
+    is stored under the user's key alone: if the origin varies it on one of these
+    headers, the user gets the stored variant until max-age. Never the token's
+    header, the identity headers or cookies.
+  EOT
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for h in var.origin_request_headers : can(regex("^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$", h))])
+    error_message = "origin_request_headers: each is a header name (RFC 9110 token characters)."
+  }
+  validation {
+    # The raw token, cookies and the identity headers the function sets (which a CGI or
+    # nginx origin reads folded: x_user_cache_key as x-user-cache-key) never come from
+    # the viewer; CloudFront refuses its own names, and Accept-Encoding is the cache
+    # policy's compression setting.
+    condition = alltrue([
+      for h in var.origin_request_headers : !contains(concat(
+        ["authorization", "cookie", "set-cookie", "accept-encoding"],
+        [for name in concat(
+          [
+            coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization"),
+            try(jsondecode(file(var.config_path)).cacheKey.header, "x-user-cache-key"),
+          ],
+          values(try(jsondecode(file(var.config_path)).forwardClaims, {}))
+        ) : replace(lower(name), "_", "-")],
+        local.disallowed_headers
+      ), replace(lower(h), "_", "-")) && length([for prefix in local.reserved_header_prefixes : prefix if startswith(lower(h), prefix)]) == 0
+    ])
+    error_message = "origin_request_headers must not name Authorization, Cookie, Set-Cookie, Accept-Encoding, the token header, the cache-key header, a forwardClaims header (in any case, with _ for -) or a header CloudFront reserves (X-Amz-*, X-Edge-*, CloudFront-*, Connection, ...)."
+  }
+  validation {
+    condition     = 1 + length(try(jsondecode(file(var.config_path)).forwardClaims, {})) + length(distinct([for h in var.origin_request_headers : lower(h)])) <= 10
+    error_message = "origin_request_headers: CloudFront allows 10 headers in an origin request policy, and the cache-key header and each forwardClaims header take one."
+  }
+}
+
 variable "response_headers_policy_id" {
   description = "Response headers policy of every behaviour; null for none. It must not set or remove Cache-Control, Expires or Pragma (the module cannot inspect a policy by id). Default: the managed SecurityHeadersPolicy."
   type        = string

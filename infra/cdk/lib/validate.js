@@ -245,8 +245,10 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
       if (['allViewer', 'allViewerAndWhitelistCloudFront', 'allExcept'].includes(p.headers.behavior)) {
         errors.push(`${label}forwards all viewer headers, the raw Authorization token included; list the headers instead`);
       }
-      if (p.headers.names.includes(plan.tokenHeader) && p.headers.behavior === 'whitelist') {
-        errors.push(`${label}forwards the token header "${plan.tokenHeader}"`);
+      // Folded, as in the cache key: a CGI or nginx origin reads `x_token` as `x-token`.
+      const tokenHeader = foldHeaderName(plan.tokenHeader);
+      for (const h of p.headers.behavior === 'whitelist' ? p.headers.names : []) {
+        if (foldHeaderName(h) === tokenHeader) errors.push(`${label}forwards the token header "${h}": the origin would receive the raw token`);
       }
       if (carriesCookie(p.cookies, plan.tokenCookie)) {
         errors.push(`${label}forwards the token cookie "${plan.tokenCookie}"`);

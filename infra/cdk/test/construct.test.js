@@ -444,6 +444,36 @@ test('refuses an origin request policy that forwards all viewer headers', () => 
   assertRefused(synthErrors(app), /behaviour "\*": origin request policy "AllViewer" forwards all viewer headers/);
 });
 
+test('refuses an origin request policy that forwards the token header, in any spelling', () => {
+  for (const listed of ['X-Api-Token', 'x_api_token']) {
+    const config = exampleConfig();
+    config.token = { header: 'X-Api-Token' };
+    const { app } = build(config, (stack) => ({
+      routeOverrides: {
+        '/api/*': {
+          originRequestPolicy: new cloudfront.OriginRequestPolicy(stack, 'O', {
+            headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList('x-user-cache-key', 'x-auth-sub', 'Origin', listed),
+          }),
+        },
+      },
+    }));
+    assertRefused(synthErrors(app), new RegExp(`behaviour "/api/\\*": origin request policy "[^"]+" forwards the token header "${listed.toLowerCase()}"`));
+  }
+});
+
+test('accepts an origin request policy that adds viewer headers to the identity headers', () => {
+  const { app } = build(exampleConfig(), (stack) => ({
+    routeOverrides: {
+      '/api/*': {
+        originRequestPolicy: new cloudfront.OriginRequestPolicy(stack, 'O', {
+          headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList('x-user-cache-key', 'x-auth-sub', 'Origin', 'Accept-Language'),
+        }),
+      },
+    },
+  }));
+  assert.deepEqual(synthErrors(app), []);
+});
+
 test('refuses an origin request policy that drops the forwardClaims headers on an identity route', () => {
   const { app } = build(exampleConfig(), { routeOverrides: { '/api/*': { originRequestPolicy: cloudfront.OriginRequestPolicy.CORS_CUSTOM_ORIGIN } } });
   assertRefused(synthErrors(app), /behaviour "\/api\/\*": the origin would not receive the forwardClaims header\(s\) x-auth-sub/);

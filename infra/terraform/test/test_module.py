@@ -154,6 +154,13 @@ def test_origin_request_policy_forwards_cache_key_and_claim_headers():
     assert items == "${concat([local.cache_key_header], local.forward_headers)}"
 
 
+def test_the_viewer_headers_policy_adds_only_origin_request_headers():
+    orp = MAIN["aws_cloudfront_origin_request_policy.with_viewer_headers"]
+    assert orp["count"] == "${length(local.origin_request_headers) > 0 ? 1 : 0}"
+    items = one(one(orp["headers_config"])["headers"])["items"]
+    assert items == "${concat([local.cache_key_header], local.forward_headers, local.origin_request_headers)}"
+
+
 def assert_associations(behaviour, where):
     assocs = behaviour["lambda_function_association"]
     assert {a["event_type"] for a in assocs} == EVENTS and len(assocs) == 3, where
@@ -163,7 +170,7 @@ def assert_associations(behaviour, where):
     assert "function_association" not in behaviour, where
     assert "forwarded_values" not in behaviour, f"{where}: legacy cache settings"
     assert behaviour["viewer_protocol_policy"] == "redirect-to-https"
-    assert behaviour["origin_request_policy_id"] == "${aws_cloudfront_origin_request_policy.edgeguard.id}"
+    assert behaviour["origin_request_policy_id"].startswith("${local.origin_request_policy_ids[")
 
 
 def test_every_ordered_behaviour_comes_from_a_route_and_runs_the_function():
@@ -173,6 +180,8 @@ def test_every_ordered_behaviour_comes_from_a_route_and_runs_the_function():
     body = one(ordered["content"])
     assert body["path_pattern"] == "${ordered_cache_behavior.value.path}"
     assert body["cache_policy_id"] == "${local.cache_policy_ids[ordered_cache_behavior.value.cache_policy_key]}"
+    assert body["origin_request_policy_id"] == (
+        "${local.origin_request_policy_ids[ordered_cache_behavior.value.origin_request_policy_key]}")
     assert_associations(body, "ordered_cache_behavior")
     assert "ordered_cache_behavior" not in dist, "no static behaviour outside the route plan"
 
@@ -181,6 +190,8 @@ def test_default_behaviour_runs_the_function():
     dist = MAIN["aws_cloudfront_distribution.this"]
     default = one(dist["default_cache_behavior"])
     assert default["cache_policy_id"] == "${local.cache_policy_ids[local.default_behaviour.cache_policy_key]}"
+    assert default["origin_request_policy_id"] == (
+        "${local.origin_request_policy_ids[local.default_behaviour.origin_request_policy_key]}")
     assert_associations(default, "default_cache_behavior")
 
 
@@ -221,6 +232,7 @@ output "needs_identity_policy" { value = local.needs_identity_policy }
 output "needs_public_policy" { value = local.needs_public_policy }
 output "public_policy_key" { value = local.public_policy_key }
 output "public_key_headers" { value = local.public_key_headers }
+output "origin_request_headers" { value = local.origin_request_headers }
 """
 
 ENV = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1",
@@ -351,6 +363,33 @@ def test_plan_public_policy_keys_on_the_cache_key_header_and_the_users_headers(w
     assert out["public_key_headers"] == ["x-user-cache-key", "accept-language"]
 
 
+def test_plan_forwards_origin_request_headers_wherever_no_response_is_shared(workdir):
+    # Forwarded, not keyed: on per-user, identity-origin and no-store behaviours a stored
+    # response is one user's; under the public cache policy it is everyone's.
+    config = example()
+    config["routes"] = [
+        {"path": "/me", "access": "authenticated", "cache": "per-user", "maxAgeSeconds": 60},
+        {"path": "/docs/*", "access": "optional", "cache": "origin"},
+        {"path": "/login", "access": "public", "cache": "no-store"},
+        {"path": "/static/*", "access": "public", "cache": "origin"},
+    ]
+    out, err = run_plan(workdir, config, origin_request_headers=["Origin", "Accept-Language", "origin"])
+    assert out, err
+    assert out["origin_request_headers"] == ["origin", "accept-language"]
+    keys = [b["origin_request_policy_key"] for b in out["behaviours"]]
+    assert keys == ["with-viewer-headers"] * 3 + ["edgeguard", "with-viewer-headers"], keys
+    out, err = run_plan(workdir, config, origin_request_headers=["Origin"],
+                        public_cache_policy={"managed_policy": "CachingDisabled"})
+    assert out, err
+    assert {b["origin_request_policy_key"] for b in out["behaviours"]} == {"with-viewer-headers"}, "nothing is stored"
+    out, err = run_plan(workdir, config)
+    assert out, err
+    assert {b["origin_request_policy_key"] for b in out["behaviours"]} == {"edgeguard"}, "without the variable, as before"
+    # The cache-key header, one forwardClaims header and eight of the viewer's: CloudFront's ten.
+    out, err = run_plan(workdir, config, origin_request_headers=[f"x-h{i}" for i in range(8)])
+    assert out, err
+
+
 def test_plan_refuses_a_config_edited_after_make_bundle(workdir):
     # The function enforces the routes it was bundled with; behaviours from an edited
     # config would disagree with them (CONTRACT §4).
@@ -447,6 +486,22 @@ REFUSALS = [
      {"origins": {"default": {"domain_name": "o.example.com", "origin_path": "/v1/"}}}, r"origin_path, when set, starts with /"),
     ("token header in the public cache key under a CGI spelling", mutate(set_(["token", "header"], "X-Token")),
      {"public_cache_policy": {"headers": ["x_token"]}}, r"must not contain Authorization or token.header"),
+    ("the token header forwarded as a viewer header", mutate(set_(["token", "header"], "X-Token")),
+     {"origin_request_headers": ["Origin", "x_token"]}, r"origin_request_headers must not name"),
+    ("Authorization forwarded as a viewer header", example(), {"origin_request_headers": ["authorization"]},
+     r"origin_request_headers must not name"),
+    ("Cookie forwarded as a viewer header", example(), {"origin_request_headers": ["Cookie"]},
+     r"origin_request_headers must not name"),
+    ("the viewer's cache-key header forwarded", example(), {"origin_request_headers": ["X_User_Cache_Key"]},
+     r"origin_request_headers must not name"),
+    ("a forwardClaims header forwarded from the viewer", example(), {"origin_request_headers": ["x-auth-sub"]},
+     r"origin_request_headers must not name"),
+    ("a CloudFront header forwarded from the viewer", example(), {"origin_request_headers": ["X-Amz-Cf-Id"]},
+     r"origin_request_headers must not name"),
+    ("a viewer header with a space", example(), {"origin_request_headers": ["Accept Language"]},
+     r"RFC 9110 token characters"),
+    ("too many viewer headers", example(), {"origin_request_headers": [f"x-h{i}" for i in range(9)]},
+     r"CloudFront allows 10 headers in an origin request policy"),
     ("ten headers in the public cache key", example(),
      {"public_cache_policy": {"headers": [f"x-h{i}" for i in range(10)]}}, r"at most 9 headers"),
     ("origin custom header a CGI origin reads as the cache key", example(),
