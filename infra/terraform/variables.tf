@@ -357,12 +357,24 @@ variable "web_acl_id" {
   description = "WAF web ACL (WAFv2 ARN, scope CLOUDFRONT) to attach, or null."
   type        = string
   default     = null
+
+  validation {
+    # A CloudFront web ACL lives in us-east-1 with scope CLOUDFRONT, so its ARN says
+    # `global`; a REGIONAL one (or a bare id) is refused by CloudFront only at apply.
+    condition     = var.web_acl_id == null || can(regex("^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/[^/]+/[^/]+$", var.web_acl_id))
+    error_message = "web_acl_id is the ARN of a WAFv2 web ACL with scope CLOUDFRONT (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>), or null."
+  }
 }
 
 variable "logging_bucket" {
   description = "S3 bucket domain name (bucket.s3.amazonaws.com) for standard access logs, or null."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.logging_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]*\\.s3(\\.[a-z0-9-]+)?\\.amazonaws\\.com(\\.cn)?$", var.logging_bucket))
+    error_message = "logging_bucket is the bucket's domain name (my-logs.s3.amazonaws.com), not its name or ARN, or null."
+  }
 }
 
 variable "price_class" {

@@ -502,6 +502,12 @@ REFUSALS = [
      r"RFC 9110 token characters"),
     ("too many viewer headers", example(), {"origin_request_headers": [f"x-h{i}" for i in range(9)]},
      r"CloudFront allows 10 headers in an origin request policy"),
+    ("a REGIONAL web ACL", example(), {"web_acl_id": "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/a/b"},
+     r"web_acl_id is the ARN of a WAFv2 web ACL with scope CLOUDFRONT"),
+    ("a web ACL id without its ARN", example(), {"web_acl_id": "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111"},
+     r"web_acl_id is the ARN of a WAFv2 web ACL with scope CLOUDFRONT"),
+    ("a logging bucket given by name", example(), {"logging_bucket": "my-logs"}, r"logging_bucket is the bucket's domain name"),
+    ("a logging bucket given by ARN", example(), {"logging_bucket": "arn:aws:s3:::my-logs"}, r"logging_bucket is the bucket's domain name"),
     ("ten headers in the public cache key", example(),
      {"public_cache_policy": {"headers": [f"x-h{i}" for i in range(10)]}}, r"at most 9 headers"),
     ("origin custom header a CGI origin reads as the cache key", example(),
@@ -601,6 +607,14 @@ def test_plan_accepts_origin_headers_that_are_no_identity_header(workdir):
                            "custom_headers": {"X-Origin-Verify": "s", "X-Api-Tokens": "s", "Authori_zation": "s"}}}
     out, err = run_plan(workdir, config, origins=origins)
     assert out, err
+
+
+def test_plan_accepts_a_cloudfront_web_acl_and_a_logging_bucket_domain(workdir):
+    for variables in ({"web_acl_id": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/edge/1234abcd-12ab-34cd-56ef-1234567890ab"},
+                      {"logging_bucket": "my-logs.s3.amazonaws.com"},
+                      {"logging_bucket": "my.logs.s3.eu-west-1.amazonaws.com"}):
+        out, err = run_plan(workdir, example(), **variables)
+        assert out, f"{variables}: {err}"
 
 
 def test_plan_accepts_an_origin_path_and_tls_settings_of_the_users(workdir):
