@@ -37,6 +37,8 @@ output "behaviours" {
       cache           = b.cache
       route_index     = b.index
       cache_policy_id = local.cache_policy_ids[b.cache_policy_key]
+      # The second policy when origin_request_headers lists viewer headers (routes.tf).
+      origin_request_policy_id = local.origin_request_policy_ids[b.origin_request_policy_key]
     }
   ]
 }

@@ -138,6 +138,13 @@ def test_per_user_policy_max_ttl_is_the_routes_max_age():
     assert p["max_ttl"] == "${tonumber(each.key)}"
 
 
+def test_the_behaviours_output_names_each_behaviours_policies():
+    out = {k: v for entry in parse("outputs.tf")["output"] for k, v in entry.items()}
+    value = out["behaviours"]["value"]
+    assert "local.cache_policy_ids[b.cache_policy_key]" in value
+    assert "local.origin_request_policy_ids[b.origin_request_policy_key]" in value
+
+
 def test_no_cache_or_origin_request_policy_names_authorization():
     code = re.sub(r"#.*", "", (MODULE / "main.tf").read_text())
     assert "authorization" not in code.lower()
