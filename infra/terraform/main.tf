@@ -249,7 +249,9 @@ resource "aws_cloudfront_distribution" "this" {
         for_each = origin.value.custom_headers
         content {
           name = custom_header.key
-          # A secret that locks the origin to CloudFront (infra/README.md) stays out of plans.
+          # A secret that locks the origin to CloudFront (infra/README.md) is not printed by
+          # plan (the state still holds it); plan then hides the whole origin block, which
+          # the `origins` output shows without header values.
           value = sensitive(custom_header.value)
         }
       }

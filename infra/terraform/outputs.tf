@@ -18,6 +18,19 @@ output "distribution_hosted_zone_id" {
   value       = aws_cloudfront_distribution.this.hosted_zone_id
 }
 
+output "origins" {
+  description = "Each origin as the distribution has it, without custom header values (plan prints origin blocks as sensitive, for those values)."
+  value = {
+    for id, o in var.origins : id => {
+      domain_name            = o.domain_name
+      origin_path            = o.origin_path
+      origin_protocol_policy = o.origin_protocol_policy
+      origin_ssl_protocols   = o.origin_ssl_protocols
+      custom_header_names    = sort(keys(o.custom_headers))
+    }
+  }
+}
+
 output "function_name" {
   description = "Name of the Lambda@Edge function (its logs are /aws/lambda/us-east-1.<name> in each edge Region)."
   value       = aws_lambda_function.edge.function_name

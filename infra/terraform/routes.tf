@@ -82,8 +82,11 @@ locals {
   public_policy_key = var.public_cache_policy.managed_policy == null ? "public" : "managed:CachingDisabled"
   # The public policy keys on the cache-key header too: public requests never carry it.
   public_key_headers = distinct(concat([local.cache_key_header], [for h in var.public_cache_policy.headers : lower(h)]))
-  # Viewer headers the origin also receives, on every behaviour but those of the public
-  # cache policy: those store one response for everyone, keyed on public_cache_policy.headers.
+  # Viewer headers the origin also receives, not keyed: only where no stored response is
+  # shared. That is authenticated routes (stored per user) and routes under CachingDisabled
+  # (nothing stored, nothing collapsed). Not optional routes: every tokenless viewer has the
+  # key "anonymous" (CONTRACT §3), so one viewer's header would shape the others' response;
+  # nor public routes under the public cache policy, which keys on public_cache_policy.headers.
   origin_request_headers = distinct([for h in var.origin_request_headers : lower(h)])
 
   behaviours = [
@@ -91,8 +94,8 @@ locals {
       cache_policy_key = (r.kind == "no-store" ? "managed:CachingDisabled" : r.kind == "per-user" ? "per-user:${r.max_age}" :
       r.kind == "identity-origin" ? "identity-origin" : local.public_policy_key)
       origin_id = lookup(var.route_origins, r.path, var.default_origin)
-      origin_request_policy_key = (length(local.origin_request_headers) > 0 && (r.kind != "public" || local.public_policy_key != "public")
-      ? "with-viewer-headers" : "edgeguard")
+      origin_request_policy_key = (length(local.origin_request_headers) > 0 && (r.access == "authenticated" || r.kind == "no-store" ||
+      (r.kind == "public" && local.public_policy_key == "managed:CachingDisabled")) ? "with-viewer-headers" : "edgeguard")
     })
   ]
   ordered_behaviours = slice(local.behaviours, 0, length(local.behaviours) - 1)

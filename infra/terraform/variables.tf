@@ -288,44 +288,53 @@ variable "public_cache_policy" {
 variable "origin_request_headers" {
   description = <<-EOT
     Viewer headers the origin receives besides the cache-key and forwardClaims
-    headers: Origin for CORS, Accept-Language, and the like. They are forwarded,
-    not keyed, on every behaviour except public routes under the module's public
-    cache policy (that stores one response for everyone: list a header its origin
-    reads in public_cache_policy.headers, which keys on it). A per-user response
-    is stored under the user's key alone: if the origin varies it on one of these
-    headers, the user gets the stored variant until max-age. Never the token's
-    header, the identity headers or cookies.
+    headers: Origin for CORS, Accept-Language, Host, and the like. They are
+    forwarded, not keyed, and only where no stored response is shared:
+    authenticated routes (stored per user) and routes under CachingDisabled.
+    Optional routes (every tokenless viewer shares the key "anonymous") and
+    public routes under the module's public cache policy do not get them: list
+    a header those origins read in public_cache_policy.headers, which keys on
+    it. Never list a header your origin reads as identity or authorization
+    (X-Api-Key, X-Remote-User): the viewer sets it.
   EOT
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for h in var.origin_request_headers : can(regex("^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,256}$", h))])
     error_message = "origin_request_headers: each is a header name (RFC 9110 token characters)."
   }
   validation {
-    # The raw token, cookies and the identity headers the function sets (which a CGI or
-    # nginx origin reads folded: x_user_cache_key as x-user-cache-key) never come from
-    # the viewer; CloudFront refuses its own names, and Accept-Encoding is the cache
-    # policy's compression setting.
+    # Compared folded, as a CGI or nginx origin reads them (x_user_cache_key as
+    # x-user-cache-key): the raw token, cookies and the identity headers the function
+    # sets never come from the viewer; CloudFront refuses its own names (but writes the
+    # CloudFront-* ones, such as CloudFront-Viewer-Country, itself); Accept-Encoding is
+    # the cache policy's; and the HTTP headers of refused_headers (Range, If-None-Match,
+    # Forwarded, ...) would let a viewer shape what is stored for them. Host stays allowed: origins serving several
+    # domains read it.
     condition = alltrue([
-      for h in var.origin_request_headers : !contains(concat(
-        ["authorization", "cookie", "set-cookie", "accept-encoding"],
-        [for name in concat(
-          [
-            coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization"),
-            try(jsondecode(file(var.config_path)).cacheKey.header, "x-user-cache-key"),
-          ],
-          values(try(jsondecode(file(var.config_path)).forwardClaims, {}))
-        ) : replace(lower(name), "_", "-")],
-        local.disallowed_headers
-      ), replace(lower(h), "_", "-")) && length([for prefix in local.reserved_header_prefixes : prefix if startswith(lower(h), prefix)]) == 0
+      for h in [for name in var.origin_request_headers : replace(lower(name), "_", "-")] :
+      h == "host" || (
+        !contains(concat(
+          ["set-cookie", "accept-encoding"],
+          [for name in concat(
+            [
+              coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization"),
+              try(jsondecode(file(var.config_path)).cacheKey.header, "x-user-cache-key"),
+            ],
+            values(try(jsondecode(file(var.config_path)).forwardClaims, {}))
+          ) : replace(lower(name), "_", "-")],
+          local.refused_headers
+        ), h) &&
+        length([for prefix in local.reserved_header_prefixes : prefix if startswith(h, prefix) && prefix != "cloudfront-"]) == 0
+      )
     ])
-    error_message = "origin_request_headers must not name Authorization, Cookie, Set-Cookie, Accept-Encoding, the token header, the cache-key header, a forwardClaims header (in any case, with _ for -) or a header CloudFront reserves (X-Amz-*, X-Edge-*, CloudFront-*, Connection, ...)."
+    error_message = "origin_request_headers must not name Authorization, Cookie, Set-Cookie, Accept-Encoding, the token header, the cache-key header, a forwardClaims header, a header CloudFront reserves (X-Amz-*, X-Edge-*, Connection, ...) or one of the HTTP headers edgeguard refuses (Range, If-None-Match, Forwarded, X-Forwarded-For, Via, ...), in any case and with _ read as -. Host and the CloudFront-* headers CloudFront writes (CloudFront-Viewer-Country, ...) are allowed."
   }
   validation {
     condition     = 1 + length(try(jsondecode(file(var.config_path)).forwardClaims, {})) + length(distinct([for h in var.origin_request_headers : lower(h)])) <= 10
-    error_message = "origin_request_headers: CloudFront allows 10 headers in an origin request policy, and the cache-key header and each forwardClaims header take one."
+    error_message = "origin_request_headers: CloudFront allows 10 headers in an origin request policy (its default quota), and the cache-key header and each forwardClaims header take one."
   }
 }
 

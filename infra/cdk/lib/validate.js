@@ -103,6 +103,14 @@ function carriesCookie(cookies, name) {
 const CACHING_HEADERS = ['cache-control', 'expires', 'pragma'];
 
 /** "a public route", "an authenticated route": how messages name a route's access. */
+/** Cookies an origin request policy forwards that the cache policy does not key on. */
+function unkeyedCookies(forwarded, keyed) {
+  if (forwarded.behavior === 'none' || keyed.behavior === 'all') return [];
+  if (forwarded.behavior !== 'whitelist') return [`${forwarded.behavior === 'all' ? 'all' : 'all but listed'} cookies`];
+  const inKey = (name) => (keyed.behavior === 'whitelist' ? keyed.names.includes(name) : keyed.behavior === 'allExcept' && !keyed.names.includes(name));
+  return forwarded.names.filter((name) => !inKey(name)).map((name) => `cookie ${name}`);
+}
+
 function aRoute(route) {
   return `${route.access === 'public' ? 'a' : 'an'} ${route.access} route`;
 }
@@ -254,6 +262,20 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
         errors.push(`${label}forwards the token cookie "${plan.tokenCookie}"`);
       }
       if (p.headers.behavior === 'whitelist') forwarded = [...cacheHeaders, ...p.headers.names];
+      // Sent to the origin but not in the key, a viewer's header or cookie shapes a stored
+      // response that others get where storage is shared: optional routes (every tokenless
+      // viewer has the key "anonymous", CONTRACT §3) and public ones, unless nothing is
+      // stored (MaxTTL 0). On authenticated routes each user's responses are their own.
+      if (route.access !== 'authenticated' && cp.policy && cp.policy.maxTtl > 0) {
+        const keyed = new Set([...cacheHeaders, plan.cacheKeyHeader, ...plan.forwardHeaders].map(foldHeaderName));
+        const unkeyed = [
+          ...(p.headers.behavior === 'whitelist' ? p.headers.names : []).filter((h) => !keyed.has(foldHeaderName(h))).map((h) => `header ${h}`),
+          ...unkeyedCookies(p.cookies, cp.policy.cookies),
+        ];
+        if (unkeyed.length > 0) {
+          errors.push(`${label}sends the origin ${unkeyed.join(', ')} without its cache policy keying on them: on ${aRoute(route)} a stored response is shared${route.access === 'optional' ? ' (tokenless viewers share the key "anonymous")' : ''}, so one viewer's would shape what others get; key on them in the cache policy, forward them only on authenticated routes, or store nothing (CachingDisabled)`);
+        }
+      }
     }
     if (identity) {
       const missing = plan.forwardHeaders.filter((h) => !forwarded.includes(h));

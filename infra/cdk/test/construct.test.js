@@ -474,6 +474,44 @@ test('accepts an origin request policy that adds viewer headers to the identity 
   assert.deepEqual(synthErrors(app), []);
 });
 
+const viewerHeadersPolicy = (stack, ...headers) => new cloudfront.OriginRequestPolicy(stack, 'O', {
+  headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList('x-user-cache-key', 'x-auth-sub', ...headers),
+});
+
+test('refuses unkeyed viewer headers on an optional route that stores: tokenless viewers share one key', () => {
+  const { app } = build(exampleConfig(), (stack) => ({ routeOverrides: { '/home': { originRequestPolicy: viewerHeadersPolicy(stack, 'X-Api-Key') } } }));
+  assertRefused(synthErrors(app), /behaviour "\/home": origin request policy "[^"]+" sends the origin header x-api-key without its cache policy keying on them: on an optional route a stored response is shared \(tokenless viewers share the key "anonymous"\)/);
+});
+
+test('refuses unkeyed viewer headers and cookies on a public route that stores', () => {
+  const { app } = build(exampleConfig(), (stack) => ({
+    routeOverrides: {
+      '*': {
+        originRequestPolicy: new cloudfront.OriginRequestPolicy(stack, 'O', {
+          headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList('Origin'),
+          cookieBehavior: cloudfront.OriginRequestCookieBehavior.allowList('session'),
+        }),
+      },
+    },
+  }));
+  assertRefused(synthErrors(app), /behaviour "\*": origin request policy "[^"]+" sends the origin header origin, cookie session without its cache policy keying on them: on a public route/);
+});
+
+test('accepts viewer headers where no stored response is shared: keyed, authenticated, or nothing stored', () => {
+  const keyed = build(exampleConfig(), (stack) => ({
+    publicCachePolicy: new cloudfront.CachePolicy(stack, 'P', {
+      minTtl: cdk.Duration.seconds(0),
+      headerBehavior: cloudfront.CacheHeaderBehavior.allowList('x-user-cache-key', 'Origin'),
+    }),
+    routeOverrides: { '*': { originRequestPolicy: cloudfront.OriginRequestPolicy.CORS_CUSTOM_ORIGIN } },
+  }));
+  assert.deepEqual(synthErrors(keyed.app), []);
+  const authenticated = build(exampleConfig(), (stack) => ({ routeOverrides: { '/api/*': { originRequestPolicy: viewerHeadersPolicy(stack, 'Origin') } } }));
+  assert.deepEqual(synthErrors(authenticated.app), []);
+  const disabled = build(exampleConfig(), { publicCachePolicy: cloudfront.CachePolicy.CACHING_DISABLED, routeOverrides: { '*': { originRequestPolicy: cloudfront.OriginRequestPolicy.CORS_CUSTOM_ORIGIN } } });
+  assert.deepEqual(synthErrors(disabled.app), []);
+});
+
 test('refuses an origin request policy that drops the forwardClaims headers on an identity route', () => {
   const { app } = build(exampleConfig(), { routeOverrides: { '/api/*': { originRequestPolicy: cloudfront.OriginRequestPolicy.CORS_CUSTOM_ORIGIN } } });
   assertRefused(synthErrors(app), /behaviour "\/api\/\*": the origin would not receive the forwardClaims header\(s\) x-auth-sub/);

@@ -371,30 +371,52 @@ def test_plan_public_policy_keys_on_the_cache_key_header_and_the_users_headers(w
 
 
 def test_plan_forwards_origin_request_headers_wherever_no_response_is_shared(workdir):
-    # Forwarded, not keyed: on per-user, identity-origin and no-store behaviours a stored
-    # response is one user's; under the public cache policy it is everyone's.
+    # Forwarded, not keyed: where a stored response is one user's (authenticated routes)
+    # or nothing is stored (CachingDisabled). Not on optional routes that store: every
+    # tokenless viewer shares the key "anonymous" there (CONTRACT §3); nor under the public
+    # cache policy, which stores one response for everyone.
     config = example()
     config["routes"] = [
         {"path": "/me", "access": "authenticated", "cache": "per-user", "maxAgeSeconds": 60},
-        {"path": "/docs/*", "access": "optional", "cache": "origin"},
+        {"path": "/docs/*", "access": "authenticated", "cache": "origin"},
+        {"path": "/home", "access": "optional", "cache": "per-user", "maxAgeSeconds": 60},
+        {"path": "/news/*", "access": "optional", "cache": "origin"},
+        {"path": "/cart", "access": "optional", "cache": "no-store"},
         {"path": "/login", "access": "public", "cache": "no-store"},
         {"path": "/static/*", "access": "public", "cache": "origin"},
     ]
+    forwarded = "with-viewer-headers"
     out, err = run_plan(workdir, config, origin_request_headers=["Origin", "Accept-Language", "origin"])
     assert out, err
     assert out["origin_request_headers"] == ["origin", "accept-language"]
-    keys = [b["origin_request_policy_key"] for b in out["behaviours"]]
-    assert keys == ["with-viewer-headers"] * 3 + ["edgeguard", "with-viewer-headers"], keys
+    keys = {b["path"]: b["origin_request_policy_key"] for b in out["behaviours"]}
+    assert keys == {"/me": forwarded, "/docs/*": forwarded, "/home": "edgeguard", "/news/*": "edgeguard",
+                    "/cart": forwarded, "/login": forwarded, "/static/*": "edgeguard", "*": forwarded}, keys
     out, err = run_plan(workdir, config, origin_request_headers=["Origin"],
                         public_cache_policy={"managed_policy": "CachingDisabled"})
     assert out, err
-    assert {b["origin_request_policy_key"] for b in out["behaviours"]} == {"with-viewer-headers"}, "nothing is stored"
+    assert {b["path"] for b in out["behaviours"] if b["origin_request_policy_key"] == "edgeguard"} == {"/home", "/news/*"}
     out, err = run_plan(workdir, config)
     assert out, err
     assert {b["origin_request_policy_key"] for b in out["behaviours"]} == {"edgeguard"}, "without the variable, as before"
     # The cache-key header, one forwardClaims header and eight of the viewer's: CloudFront's ten.
-    out, err = run_plan(workdir, config, origin_request_headers=[f"x-h{i}" for i in range(8)])
+    out, err = run_plan(workdir, config, origin_request_headers=[f"x-h{i}" for i in range(8)] + ["X-H0"])
     assert out, err
+
+
+@pytest.mark.parametrize("header", ["Host", "CloudFront-Viewer-Country", "cloudfront_is_mobile_viewer", "Accept", "If-Match-Not"])
+def test_plan_accepts_origin_request_headers_cloudfront_allows(workdir, header):
+    out, err = run_plan(workdir, example(), origin_request_headers=[header])
+    assert out, err
+
+
+def test_a_null_origin_request_headers_is_the_default(workdir):
+    # nullable = false: null (a caller passing an unset variable on) means [], not three
+    # "Iteration over null value" errors.
+    out, err = run_plan(workdir, example(), origin_request_headers=None)
+    assert out, err
+    assert out["origin_request_headers"] == []
+    assert {b["origin_request_policy_key"] for b in out["behaviours"]} == {"edgeguard"}
 
 
 def test_plan_refuses_a_config_edited_after_make_bundle(workdir):
@@ -505,6 +527,24 @@ REFUSALS = [
      r"origin_request_headers must not name"),
     ("a CloudFront header forwarded from the viewer", example(), {"origin_request_headers": ["X-Amz-Cf-Id"]},
      r"origin_request_headers must not name"),
+    ("a CloudFront header under a CGI spelling", example(), {"origin_request_headers": ["X_Amz_Cf_Id"]},
+     r"origin_request_headers must not name"),
+    ("an X-Edge-* header under a CGI spelling", example(), {"origin_request_headers": ["x_edge_location"]},
+     r"origin_request_headers must not name"),
+    ("Set-Cookie forwarded as a viewer header", example(), {"origin_request_headers": ["set-cookie"]},
+     r"origin_request_headers must not name"),
+    ("Accept-Encoding forwarded as a viewer header", example(), {"origin_request_headers": ["Accept-Encoding"]},
+     r"origin_request_headers must not name"),
+    ("Connection forwarded as a viewer header", example(), {"origin_request_headers": ["Connection"]},
+     r"origin_request_headers must not name"),
+    ("Range forwarded, unkeyed", example(), {"origin_request_headers": ["Range"]}, r"origin_request_headers must not name"),
+    ("If-None-Match forwarded, unkeyed", example(), {"origin_request_headers": ["if_none_match"]},
+     r"origin_request_headers must not name"),
+    ("X-Forwarded-Host forwarded", example(), {"origin_request_headers": ["X-Forwarded-Host"]},
+     r"origin_request_headers must not name"),
+    ("Forwarded forwarded", example(), {"origin_request_headers": ["Forwarded"]}, r"origin_request_headers must not name"),
+    ("ten viewer headers with nine claims", mutate(set_(["forwardClaims"], {f"c{i}": f"x-c{i}" for i in range(8)})),
+     {"origin_request_headers": ["Origin", "Accept"]}, r"CloudFront allows 10 headers in an origin request policy"),
     ("a viewer header with a space", example(), {"origin_request_headers": ["Accept Language"]},
      r"RFC 9110 token characters"),
     ("too many viewer headers", example(), {"origin_request_headers": [f"x-h{i}" for i in range(9)]},
