@@ -179,8 +179,8 @@ resource "aws_cloudfront_origin_request_policy" "edgeguard" {
   }
 }
 
-# The same, plus var.origin_request_headers: used by every behaviour but those of the
-# public cache policy (routes.tf), which stores one response for everyone.
+# The same, plus var.origin_request_headers: only for the behaviours where no stored
+# response is shared (routes.tf, origin_request_policy_key).
 resource "aws_cloudfront_origin_request_policy" "with_viewer_headers" {
   count = length(local.origin_request_headers) > 0 ? 1 : 0
 

@@ -55,6 +55,12 @@ locals {
   token_cookie     = try(local.config.token.cookie, null)
   cache_key_header = lower(try(local.config.cacheKey.header, "x-user-cache-key"))
   forward_headers  = sort([for claim, header in try(local.config.forwardClaims, {}) : lower(header)])
+  # The names that carry the token or the identity the function sets, folded as the core
+  # removes them (lowercase, `_` read as `-`): neither an origin custom header nor a
+  # forwarded viewer header may supply one (variables.tf).
+  identity_headers_folded = [
+    for name in concat(["authorization", local.token_header, local.cache_key_header], local.forward_headers) : replace(name, "_", "-")
+  ]
 
   routes = [
     for i, r in local.config.routes : {

@@ -191,14 +191,7 @@ variable "origins" {
     condition = alltrue(flatten([
       for o in values(var.origins) : [
         for h in keys(o.custom_headers) :
-        !contains([for name in concat(
-          [
-            "authorization",
-            coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization"),
-            try(jsondecode(file(var.config_path)).cacheKey.header, "x-user-cache-key"),
-          ],
-          values(try(jsondecode(file(var.config_path)).forwardClaims, {}))
-        ) : replace(lower(name), "_", "-")], replace(lower(h), "_", "-"))
+        !contains(local.identity_headers_folded, replace(lower(h), "_", "-"))
       ]
     ]))
     error_message = "origins[*].custom_headers must not set Authorization, the token header, the cache-key header or a forwardClaims header (in any case, with _ for -)."
@@ -260,13 +253,10 @@ variable "public_cache_policy" {
   }
   validation {
     # Compared folded (lowercase, `_` read as `-`): a CGI or nginx origin reads x_token as x-token.
-    condition = !contains(
+    condition = length(setintersection(
       [for h in var.public_cache_policy.headers : replace(lower(h), "_", "-")],
-      "authorization"
-      ) && !contains(
-      [for h in var.public_cache_policy.headers : replace(lower(h), "_", "-")],
-      replace(lower(coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization")), "_", "-")
-    )
+      ["authorization", replace(local.token_header, "_", "-")]
+    )) == 0
     error_message = "public_cache_policy.headers must not contain Authorization or token.header (in any case, with _ read as -): the raw token must never be in a cache key."
   }
   validation {
@@ -311,29 +301,19 @@ variable "origin_request_headers" {
     # sets never come from the viewer; CloudFront refuses its own names (but writes the
     # CloudFront-* ones, such as CloudFront-Viewer-Country, itself); Accept-Encoding is
     # the cache policy's; and the HTTP headers of refused_headers (Range, If-None-Match,
-    # Forwarded, ...) would let a viewer shape what is stored for them. Host stays allowed: origins serving several
-    # domains read it.
+    # Forwarded, ...) would let a viewer shape what is stored for them. Host stays
+    # allowed: origins serving several domains read it.
     condition = alltrue([
       for h in [for name in var.origin_request_headers : replace(lower(name), "_", "-")] :
       h == "host" || (
-        !contains(concat(
-          ["set-cookie", "accept-encoding"],
-          [for name in concat(
-            [
-              coalesce(try(jsondecode(file(var.config_path)).token.header, null), "authorization"),
-              try(jsondecode(file(var.config_path)).cacheKey.header, "x-user-cache-key"),
-            ],
-            values(try(jsondecode(file(var.config_path)).forwardClaims, {}))
-          ) : replace(lower(name), "_", "-")],
-          local.refused_headers
-        ), h) &&
+        !contains(concat(["set-cookie", "accept-encoding"], local.identity_headers_folded, local.refused_headers), h) &&
         length([for prefix in local.reserved_header_prefixes : prefix if startswith(h, prefix) && prefix != "cloudfront-"]) == 0
       )
     ])
     error_message = "origin_request_headers must not name Authorization, Cookie, Set-Cookie, Accept-Encoding, the token header, the cache-key header, a forwardClaims header, a header CloudFront reserves (X-Amz-*, X-Edge-*, Connection, ...) or one of the HTTP headers edgeguard refuses (Range, If-None-Match, Forwarded, X-Forwarded-For, Via, ...), in any case and with _ read as -. Host and the CloudFront-* headers CloudFront writes (CloudFront-Viewer-Country, ...) are allowed."
   }
   validation {
-    condition     = 1 + length(try(jsondecode(file(var.config_path)).forwardClaims, {})) + length(distinct([for h in var.origin_request_headers : lower(h)])) <= 10
+    condition     = 1 + length(local.forward_headers) + length(distinct([for h in var.origin_request_headers : lower(h)])) <= 10
     error_message = "origin_request_headers: CloudFront allows 10 headers in an origin request policy (its default quota), and the cache-key header and each forwardClaims header take one."
   }
 }

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use super::alg::{Alg, KeyKind};
+use crate::byte_class::ByteClass;
 use crate::secret::Secret;
 
 /// The smallest RSA modulus accepted, in bits.
@@ -153,6 +154,9 @@ impl KeyProblem {
     }
 }
 
+/// base64url's alphabet (RFC 4648 §5), without the padding `=`.
+const BASE64URL: ByteClass = ByteClass::alphanumeric_and(b"-_");
+
 /// The bytes a JWK member holds in base64url without padding, or why it holds none.
 fn base64url_field(jwk: &Value, name: &'static str) -> Result<Vec<u8>, KeyProblem> {
     let text = jwk
@@ -160,11 +164,10 @@ fn base64url_field(jwk: &Value, name: &'static str) -> Result<Vec<u8>, KeyProble
         .and_then(Value::as_str)
         .ok_or(KeyProblem::FieldMissing(name))?;
     URL_SAFE_NO_PAD.decode(text).map_err(|_| {
-        let in_alphabet = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
         let unpadded = text.trim_end_matches('=');
-        if unpadded.len() < text.len() && unpadded.bytes().all(|b| in_alphabet(&b)) {
+        if unpadded.len() < text.len() && unpadded.bytes().all(|b| BASE64URL.contains(b)) {
             KeyProblem::FieldPadded(name)
-        } else if !text.bytes().all(|b| in_alphabet(&b)) {
+        } else if !text.bytes().all(|b| BASE64URL.contains(b)) {
             KeyProblem::FieldNotBase64url(name)
         } else {
             KeyProblem::FieldNotCanonical(name)

@@ -102,7 +102,6 @@ function carriesCookie(cookies, name) {
 
 const CACHING_HEADERS = ['cache-control', 'expires', 'pragma'];
 
-/** "a public route", "an authenticated route": how messages name a route's access. */
 /** Cookies an origin request policy forwards that the cache policy does not key on. */
 function unkeyedCookies(forwarded, keyed) {
   if (forwarded.behavior === 'none' || keyed.behavior === 'all') return [];
@@ -111,6 +110,7 @@ function unkeyedCookies(forwarded, keyed) {
   return forwarded.names.filter((name) => !inKey(name)).map((name) => `cookie ${name}`);
 }
 
+/** "a public route", "an authenticated route": how messages name a route's access. */
 function aRoute(route) {
   return `${route.access === 'public' ? 'a' : 'an'} ${route.access} route`;
 }
@@ -163,6 +163,10 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
   const routeFor = new Map(plan.additional.map((r) => [r.pathPattern, r]));
   routeFor.set('*', plan.defaultRoute);
 
+  // The raw token's headers, folded: a CGI or nginx origin reads `x_token` as `x-token`.
+  const tokenHeader = foldHeaderName(plan.tokenHeader);
+  const tokenHeaders = new Set(['authorization', tokenHeader]);
+
   for (const { b, pattern } of behaviours) {
     const route = routeFor.get(pattern);
     const where = `behaviour "${pattern}"`;
@@ -205,8 +209,6 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
         errors.push(`${label}has a TTL that is not a literal number (a parameter or a condition): synth cannot check it; write the seconds`);
       }
       const keyHeaders = p.headers.behavior === 'whitelist' ? p.headers.names : [];
-      // Folded: a CGI or nginx origin reads `x_token` as `x-token`.
-      const tokenHeaders = new Set(['authorization', plan.tokenHeader].map(foldHeaderName));
       for (const h of keyHeaders.filter((name) => tokenHeaders.has(foldHeaderName(name)))) {
         errors.push(`${label}puts "${h}" in the cache key: the raw token must never be part of a cache key`);
       }
@@ -250,18 +252,17 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
     } else if (op.policy) {
       const p = op.policy;
       const label = `${where}: origin request policy ${p.name ? `"${p.name}" ` : ''}`;
+      const listed = p.headers.behavior === 'whitelist' ? p.headers.names : [];
       if (['allViewer', 'allViewerAndWhitelistCloudFront', 'allExcept'].includes(p.headers.behavior)) {
         errors.push(`${label}forwards all viewer headers, the raw Authorization token included; list the headers instead`);
       }
-      // Folded, as in the cache key: a CGI or nginx origin reads `x_token` as `x-token`.
-      const tokenHeader = foldHeaderName(plan.tokenHeader);
-      for (const h of p.headers.behavior === 'whitelist' ? p.headers.names : []) {
+      for (const h of listed) {
         if (foldHeaderName(h) === tokenHeader) errors.push(`${label}forwards the token header "${h}": the origin would receive the raw token`);
       }
       if (carriesCookie(p.cookies, plan.tokenCookie)) {
         errors.push(`${label}forwards the token cookie "${plan.tokenCookie}"`);
       }
-      if (p.headers.behavior === 'whitelist') forwarded = [...cacheHeaders, ...p.headers.names];
+      forwarded = [...cacheHeaders, ...listed];
       // Sent to the origin but not in the key, a viewer's header or cookie shapes a stored
       // response that others get where storage is shared: optional routes (every tokenless
       // viewer has the key "anonymous", CONTRACT §3) and public ones, unless nothing is
@@ -269,7 +270,7 @@ function validateDistribution({ stack, distribution, plan, edgeArn }) {
       if (route.access !== 'authenticated' && cp.policy && cp.policy.maxTtl > 0) {
         const keyed = new Set([...cacheHeaders, plan.cacheKeyHeader, ...plan.forwardHeaders].map(foldHeaderName));
         const unkeyed = [
-          ...(p.headers.behavior === 'whitelist' ? p.headers.names : []).filter((h) => !keyed.has(foldHeaderName(h))).map((h) => `header ${h}`),
+          ...listed.filter((h) => !keyed.has(foldHeaderName(h))).map((h) => `header ${h}`),
           ...unkeyedCookies(p.cookies, cp.policy.cookies),
         ];
         if (unkeyed.length > 0) {

@@ -10,7 +10,6 @@ The credentials are fake and every provider call that would reach AWS is skipped
 planning new resources needs none.
 """
 
-import hashlib
 import json
 import os
 import re
@@ -20,13 +19,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from test_module import ENV, EXAMPLE_CONFIG, MODULE, write_manifest
 
-MODULE = Path(__file__).resolve().parents[1]
-EXAMPLE_CONFIG = MODULE.parents[1] / "examples" / "config.json"
 PLUGIN_DIR = Path(os.environ.get("EDGEGUARD_TF_PLUGIN_DIR", "/opt/tf-plugins"))
 ORIGIN_SECRET = "origin-secret-7f3a9c"
-ENV = {**os.environ, "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", "CHECKPOINT_DISABLE": "1",
-       "TF_CLI_CONFIG_FILE": os.devnull}
 
 PROVIDER = """
 provider "aws" {{
@@ -82,9 +78,7 @@ def root():
         shutil.copy(EXAMPLE_CONFIG, config)
         zip_path = d / "edgeguard-lambda.zip"
         zip_path.write_bytes(b"PK\x05\x06" + b"\0" * 18)  # an empty zip: plan only hashes it
-        digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
-        (d / "edgeguard-lambda.manifest.json").write_text(
-            json.dumps({"zipSha256": digest(zip_path), "configSha256": digest(config)}))
+        write_manifest(zip_path, config)
         (d / "main.tf").write_text(ROOT.format(
             default_provider=PROVIDER.format(alias=""),
             edge_provider=PROVIDER.format(alias='alias = "us_east_1"'),
