@@ -694,28 +694,48 @@ const RUNTIMES = {
   machine: 'this machine\'s node',
 };
 
-// The other Node's run (--compare): its Node, OpenSSL and ratios, quoted in this run's bench.json and tables.
+// The other Node's run (--compare), read before anything is measured: its Node, OpenSSL and
+// ratios, quoted in this run's bench.json and tables. A file from an older harness is refused.
 function otherRuntime(file) {
-  const other = JSON.parse(fs.readFileSync(file, 'utf8'));
+  let other;
+  try { other = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (err) { throw new UsageError(`--compare ${file}: ${err.message}`); }
+  const ratiosKnown = other && other.ratios && ['rs256_first', 'es256_first', 'eddsa_first', 'rs256_repeat', 'cold_start'].every((k) => Number.isFinite(other.ratios[k]));
+  if (!ratiosKnown || !other.runtime || !other.machine || !other.paired_ratios) {
+    throw new UsageError(`--compare ${file}: not a bench.json written by this harness (ratios, runtime, machine, paired_ratios)`);
+  }
   const paired = Object.fromEntries(Object.entries(other.paired_ratios).map(([k, p]) => [k, p.median]));
-  return { file: path.relative(ROOT, file), runtime: other.runtime, node: other.machine.node, openssl: other.machine.openssl, ratios: other.ratios, paired_medians: paired };
+  return { file: path.relative(ROOT, file), mode: other.mode, zip_bytes: other.zip_bytes, runtime: other.runtime, node: other.machine.node, openssl: other.machine.openssl, ratios: other.ratios, paired_medians: paired };
 }
+
+// A mistake on the command line: its message alone is printed, not a stack.
+class UsageError extends Error {}
+const USAGE = 'usage: node --expose-gc bench/bench.js [--smoke] [--dist DIR] [--pkg DIR] [--out FILE] [--runtime lambda|machine] [--compare FILE]';
 
 function parseArgs(argv) {
   const o = { smoke: false, out: null, dist: path.join(ROOT, 'dist'), pkg: path.join(ROOT, 'target', 'wasm-pkg'), runtime: 'machine', compare: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new UsageError(`${a} needs a value\n${USAGE}`);
+      return argv[++i];
+    };
     if (a === '--smoke') o.smoke = true;
-    else if (a === '--out') o.out = path.resolve(argv[++i]);
-    else if (a === '--dist') o.dist = path.resolve(argv[++i]);
-    else if (a === '--pkg') o.pkg = path.resolve(argv[++i]);
-    else if (a === '--runtime' && Object.hasOwn(RUNTIMES, argv[i + 1])) o.runtime = argv[++i];
-    else if (a === '--compare') o.compare = path.resolve(argv[++i]);
+    else if (a === '--out') o.out = path.resolve(value());
+    else if (a === '--dist') o.dist = path.resolve(value());
+    else if (a === '--pkg') o.pkg = path.resolve(value());
+    else if (a === '--runtime') o.runtime = value();
+    else if (a === '--compare') o.compare = path.resolve(value());
     else if (a === '--help' || a === '-h') {
-      print('usage: node --expose-gc bench/bench.js [--smoke] [--dist DIR] [--pkg DIR] [--out FILE] [--runtime lambda|machine] [--compare FILE]');
+      print(USAGE);
       process.exit(0);
-    } else throw new Error(`unknown argument ${a}`);
+    } else throw new UsageError(`unknown argument ${a}\n${USAGE}`);
   }
+  if (!Object.hasOwn(RUNTIMES, o.runtime)) throw new UsageError(`--runtime must be lambda or machine, not ${o.runtime}`);
+  // A run labelled as Lambda's must be on that Node: the goals are judged on its bench.json.
+  if (o.runtime === 'lambda' && process.versions.node.split('.')[0] !== LAMBDA_NODE_MAJOR) {
+    throw new UsageError(`--runtime lambda needs Node ${LAMBDA_NODE_MAJOR} (tests/lambda-node); this is ${process.version}`);
+  }
+  if (o.compare) o.compare = otherRuntime(o.compare);
   return o;
 }
 
@@ -922,7 +942,7 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     ratios,
     mode,
     runtime: { kind: opts.runtime, node: process.version, what: RUNTIMES[opts.runtime] },
-    other_runtime: opts.compare ? otherRuntime(opts.compare) : null,
+    other_runtime: opts.compare,
     generated_at: new Date().toISOString(),
     machine: { node: process.version, v8: process.versions.v8, openssl: process.versions.openssl, cpu: os.cpus()[0] && os.cpus()[0].model, cores: os.cpus().length, platform: `${os.platform()} ${os.release()} ${os.arch()}`, foreign_cores_during_warm: foreignCores },
     settings: S,
@@ -971,8 +991,10 @@ async function run(S, mode, opts, tmp, distLambda, ourZip, started) {
     JSON.stringify(result.first_sight_collections));
   check('response ratios are finite positive numbers', Object.values(result.response_ratios_to_empty).every((v) => Number.isFinite(v) && v > 0));
   if (result.other_runtime) {
-    check(`the other Node's run is quoted (${result.other_runtime.file})`,
-      ['rs256_first', 'es256_first', 'eddsa_first', 'rs256_repeat', 'cold_start'].every((k) => Number.isFinite(result.other_runtime.ratios[k])));
+    const other = result.other_runtime;
+    check(`the run quoted (${other.file}) is the same bench of the same bundle on the other Node`,
+      other.mode === mode && other.zip_bytes === zipBytes && other.runtime.kind !== opts.runtime,
+      JSON.stringify({ mode: other.mode, zip_bytes: other.zip_bytes, runtime: other.runtime.kind }));
   }
   check('zip sizes are known', zipBytes > 0 && peer.zipBytes > 0 && cognitoAtEdge.zipBytes > 0);
   for (const kind of ['ours', 'peer']) {
@@ -1100,7 +1122,15 @@ async function entry() {
   const argv = process.argv.slice(2);
   if (argv[0] === '--cold-child') return coldChild(argv[1], argv[2], argv[3]);
   if (argv[0] === '--rss-child') return rssChild(argv[1], argv[2], argv[3], Number(argv[4]), argv[5]);
-  const opts = parseArgs(argv);
+  let opts;
+  try {
+    opts = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`bench: ${err.message}\n`);
+    process.exitCode = 2;
+    return undefined;
+  }
   // Local runs only: it would make the handler read another config than this run's (children inherit this).
   delete process.env.EDGEGUARD_CONFIG;
   let crashed = null;
